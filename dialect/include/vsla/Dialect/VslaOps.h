@@ -1,0 +1,23 @@
+//===- VslaOps.h - the vsla operations ------------------------*- C++ -*-===//
+
+#ifndef VSLA_DIALECT_VSLAOPS_H
+#define VSLA_DIALECT_VSLAOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaEnums.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "vsla/Dialect/VslaAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "vsla/Dialect/VslaOps.h.inc"
+
+#endif // VSLA_DIALECT_VSLAOPS_H
