@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and shows what the compiler does to a small
+# variable-length filtering program: the program as written, after
+# canonicalization, and after specializing it to static shapes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/build.sh vsla-opt >/dev/null
+
+example=examples/filter.mlir
+opt=build/bin/vsla-opt
+
+echo
+echo "== $example, as written =="
+grep -v '^ *//' "$example" | sed '/^$/d'
+echo
+echo "== vsla-opt $example --canonicalize =="
+"$opt" "$example" --canonicalize
+echo
+echo "== vsla-opt $example --vsla-refine-shapes --canonicalize =="
+echo "   (@specialized casts its input to a static length; the extents flow through)"
+"$opt" "$example" --vsla-refine-shapes --canonicalize

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and runs the whole test suite: lit (FileCheck
+# tests of the dialect, passes and tools), then GoogleTest (vsla-unit).
+# Each runner's own summary is the last thing it prints.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh || exit 1
+scripts/build.sh || exit 1
+
+status=0
+echo
+echo "== lit =="
+/usr/lib/llvm-22/bin/lit -sv build/test || status=1
+echo
+echo "== gtest =="
+build/bin/vsla-unit --gtest_brief=1 || status=1
+exit $status
