@@ -22,4 +22,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.vsla_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["vsla-opt", "mlir-tblgen"], tool_dirs)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["vsla-opt", "mlir-tblgen", "FileCheck", "not", "count", "split-file"],
+    tool_dirs)
