@@ -21,3 +21,7 @@ echo
 echo "== vsla-opt $example --vsla-refine-shapes --canonicalize =="
 echo "   (@specialized casts its input to a static length; the extents flow through)"
 "$opt" "$example" --vsla-refine-shapes --canonicalize
+echo
+echo "== vsla-opt examples/ragged.mlir --canonicalize =="
+echo "   (ragged inputs stacked with no padding; the window stack expands into stacks)"
+"$opt" examples/ragged.mlir --canonicalize
