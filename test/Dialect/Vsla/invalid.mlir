@@ -346,3 +346,69 @@ func.func @generic_not_a_tensor(%a: i32, %b: i32) {
   %0 = "vsla.sub"(%a, %b) : (i32, i32) -> i32
   return
 }
+
+// -----
+
+func.func @stack_none() {
+  // expected-error @+2 {{'vsla.stack' op expects at least one input}}
+  // expected-error @+1 {{'vsla.stack' op failed to infer returned types}}
+  %0 = "vsla.stack"() : () -> tensor<0xf32>
+  return
+}
+
+// -----
+
+func.func @window_dtype(%a: tensor<2xf32>, %b: tensor<2xi32>) {
+  // expected-error @+1 {{'vsla.window_stack' op input 1 has element type i32 but input 0 has f32; insert vsla.cast to convert}}
+  %0 = vsla.window_stack %a, %b window = 2 : tensor<2xf32>, tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @pyramid_window(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'vsla.pyramid_stack' op window -2 is not positive}}
+  %0 = vsla.pyramid_stack %a window = -2 levels = 1 : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_negative_size(%x: tensor<6xf32>) {
+  // expected-error @+1 {{'vsla.slice' op axis 0: size -3 is negative}}
+  %0 = vsla.slice %x [0] [-3] [1] : tensor<6xf32>
+  return
+}
+
+// -----
+
+func.func @shrink_element(%x: tensor<4xi8>) {
+  // expected-error @+1 {{'vsla.shrink' op operand #0 must be ranked tensor of}}
+  %0 = vsla.shrink %x : tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @relu_of_bools(%x: tensor<4xi1>) {
+  // expected-error @+1 {{'vsla.relu' op operand #0 must be ranked tensor of}}
+  %0 = vsla.relu %x : tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @pow_int_scalar(%x: tensor<4xi32>, %s: i32) {
+  // expected-error @+1 {{'vsla.pow_scalar' op operand #0 must be ranked tensor of 16-bit float}}
+  %0 = vsla.pow_scalar %x, %s : tensor<4xi32>, i32
+  return
+}
+
+// -----
+
+func.func @broadcast_dynamic_count(%x: tensor<3xf32>, %n: index) {
+  // expected-error @+2 {{expected integer value}}
+  // expected-error @+1 {{expected SSA value or integer}}
+  %0 = vsla.broadcast_to %x to [%n, ?] : tensor<3xf32>
+  return
+}
