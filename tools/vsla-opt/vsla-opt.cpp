@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
   mlir::vsla::registerVslaPasses();
+  mlir::vsla::registerVslaConversionPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "VSLA optimizer driver\n", registry));
 }

@@ -1,0 +1,162 @@
+//===- AmbientPromotion.cpp - binary ops over different shapes ------------===//
+//
+// `f(a, b)` where each operand reads as zero outside its own shape, without
+// materializing a zero-padded copy of either operand:
+//
+//   result          = fill(f(0, 0))              over max(da, db)
+//   result[0 : da]  = f(a, 0)                    (skipped if a's box is
+//   result[0 : db]  = f(0, b)                     inside the overlap)
+//   result[0 : min] = f(a[0 : min], b[0 : min])  the overlap, last
+//
+// Every step is an elementwise linalg.generic on slices of the operands and
+// of the result, which bufferize to views. When the operand shapes are
+// dynamic, a run-time check takes the plain elementwise path if they are
+// equal, so the common case costs one pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PatternTables.h"
+#include "ScalarMath.h"
+#include "TensorBuilders.h"
+
+#include "vsla/Dialect/VslaOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::vsla::lowering {
+namespace {
+
+Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+template <typename OpTy>
+struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
+  AmbientBinaryLowering(MLIRContext *context, BinaryFn fn)
+      : OpConversionPattern<OpTy>(context), fn(fn) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return rewriter.notifyMatchFailure(op, "cannot compute result dims");
+    SmallVector<OpFoldResult> lhsDims = tensor::getMixedSizes(rewriter, loc, lhs);
+    SmallVector<OpFoldResult> rhsDims = tensor::getMixedSizes(rewriter, loc, rhs);
+
+    // Same shapes, known at compile time: one elementwise pass.
+    if (isEqualConstantIntOrValueArray(lhsDims, rhsDims)) {
+      rewriter.replaceOp(op, sameShape(rewriter, loc, lhs, rhs, resultType,
+                                       *dims));
+      return success();
+    }
+    bool staticShapes = llvm::all_of(llvm::concat<OpFoldResult>(lhsDims, rhsDims),
+                                     [](OpFoldResult d) {
+                                       return getConstantIntValue(d).has_value();
+                                     });
+    if (staticShapes) {
+      rewriter.replaceOp(op, promoted(rewriter, loc, lhs, rhs, lhsDims, rhsDims,
+                                      resultType, *dims));
+      return success();
+    }
+    // Dynamic shapes: decide at run time.
+    Value equal = createDimsEqual(rewriter, loc, lhsDims, rhsDims);
+    auto branch = scf::IfOp::create(
+        rewriter, loc, equal,
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(b, l,
+                               sameShape(b, l, lhs, rhs, resultType, *dims));
+        },
+        [&](OpBuilder &b, Location l) {
+          scf::YieldOp::create(b, l,
+                               promoted(b, l, lhs, rhs, lhsDims, rhsDims,
+                                        resultType, *dims));
+        });
+    rewriter.replaceOp(op, branch.getResults());
+    return success();
+  }
+
+private:
+  Value apply(OpBuilder &b, Location loc, ValueRange args) const {
+    return fn(b, loc, args[0], args[1]);
+  }
+
+  /// The operands have the result's shape (checked or known).
+  Value sameShape(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  RankedTensorType resultType,
+                  ArrayRef<OpFoldResult> dims) const {
+    Value l = castIfNeeded(b, loc, lhs, resultType);
+    Value r = castIfNeeded(b, loc, rhs, resultType);
+    Value init =
+        tensor::EmptyOp::create(b, loc, dims, resultType.getElementType());
+    return createElementwise(b, loc, {l, r}, init,
+                             [&](OpBuilder &nb, Location nl, ValueRange args) {
+                               return apply(nb, nl, args);
+                             });
+  }
+
+  Value promoted(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                 ArrayRef<OpFoldResult> lhsDims, ArrayRef<OpFoldResult> rhsDims,
+                 RankedTensorType resultType,
+                 ArrayRef<OpFoldResult> dims) const {
+    Type elementType = resultType.getElementType();
+    Value zero = createScalar(b, loc, elementType, 0);
+    // When one operand's box is the whole result (always so in 1-D), its
+    // pass writes every element and the fill is dead.
+    bool covered = isEqualConstantIntOrValueArray(lhsDims, dims) ||
+                   isEqualConstantIntOrValueArray(rhsDims, dims);
+    Value result =
+        covered ? Value(tensor::EmptyOp::create(b, loc, dims, elementType))
+                : createFilled(b, loc, dims, elementType,
+                               fn(b, loc, zero, zero));
+    SmallVector<OpFoldResult> overlap = minDims(b, loc, lhsDims, rhsDims);
+    // f(a, 0) over a's box, unless the overlap covers it.
+    if (!provablyWithin(lhsDims, rhsDims)) {
+      Value slot = extractOrigin(b, loc, result, lhsDims);
+      Value part = createElementwise(
+          b, loc, {lhs}, slot, [&](OpBuilder &nb, Location nl, ValueRange x) {
+            return fn(nb, nl, x[0], createScalar(nb, nl, elementType, 0));
+          });
+      result = insertOrigin(b, loc, part, result);
+    }
+    if (!provablyWithin(rhsDims, lhsDims)) {
+      Value slot = extractOrigin(b, loc, result, rhsDims);
+      Value part = createElementwise(
+          b, loc, {rhs}, slot, [&](OpBuilder &nb, Location nl, ValueRange y) {
+            return fn(nb, nl, createScalar(nb, nl, elementType, 0), y[0]);
+          });
+      result = insertOrigin(b, loc, part, result);
+    }
+    Value slot = extractOrigin(b, loc, result, overlap);
+    Value part = createElementwise(
+        b, loc,
+        {extractOrigin(b, loc, lhs, overlap), extractOrigin(b, loc, rhs, overlap)},
+        slot, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return apply(nb, nl, args);
+        });
+    return insertOrigin(b, loc, part, result);
+  }
+
+  BinaryFn fn;
+};
+
+} // namespace
+
+void populateAmbientPromotionPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<AmbientBinaryLowering<AddOp>>(context, addScalars);
+  patterns.add<AmbientBinaryLowering<SubOp>>(context, subScalars);
+  patterns.add<AmbientBinaryLowering<MulOp>>(context, mulScalars);
+  patterns.add<AmbientBinaryLowering<DivOp>>(context, divScalars);
+  patterns.add<AmbientBinaryLowering<MaximumOp>>(context, maxScalars);
+  patterns.add<AmbientBinaryLowering<MinimumOp>>(context, minScalars);
+}
+
+} // namespace mlir::vsla::lowering

@@ -1,0 +1,18 @@
+//===- PatternTables.h - the lowering patterns, by family ------*- C++ -*-===//
+
+#ifndef VSLA_CONVERSION_VSLATOLINALG_PATTERNTABLES_H
+#define VSLA_CONVERSION_VSLATOLINALG_PATTERNTABLES_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::vsla::lowering {
+
+void populateAmbientPromotionPatterns(RewritePatternSet &patterns);
+void populateElementwisePatterns(RewritePatternSet &patterns);
+void populateLayoutPatterns(RewritePatternSet &patterns);
+void populateReductionPatterns(RewritePatternSet &patterns);
+void populateContractionPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::vsla::lowering
+
+#endif // VSLA_CONVERSION_VSLATOLINALG_PATTERNTABLES_H

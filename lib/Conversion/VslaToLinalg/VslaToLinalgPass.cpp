@@ -1,0 +1,41 @@
+//===- VslaToLinalgPass.cpp - the convert-vsla-to-linalg pass -------------===//
+
+#include "PatternTables.h"
+
+#include "vsla/Conversion/Passes.h"
+#include "vsla/Dialect/VslaDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::vsla {
+#define GEN_PASS_DEF_CONVERTVSLATOLINALG
+#include "vsla/Conversion/Passes.h.inc"
+} // namespace mlir::vsla
+
+using namespace mlir;
+using namespace mlir::vsla;
+
+void mlir::vsla::populateVslaToLinalgPatterns(RewritePatternSet &patterns) {
+  lowering::populateAmbientPromotionPatterns(patterns);
+  lowering::populateElementwisePatterns(patterns);
+  lowering::populateLayoutPatterns(patterns);
+  lowering::populateReductionPatterns(patterns);
+  lowering::populateContractionPatterns(patterns);
+}
+
+namespace {
+struct ConvertVslaToLinalgPass
+    : vsla::impl::ConvertVslaToLinalgBase<ConvertVslaToLinalgPass> {
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<VslaDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(&getContext());
+    populateVslaToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

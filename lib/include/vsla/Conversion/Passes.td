@@ -1,0 +1,35 @@
+//===- Passes.td - conversions out of the vsla dialect -----*- tablegen -*-===//
+
+#ifndef VSLA_CONVERSION_PASSES_TD
+#define VSLA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertVslaToLinalg : Pass<"convert-vsla-to-linalg"> {
+  let summary = "Lower vsla ops to linalg, tensor, arith, math and scf on tensors";
+  let description = [{
+    Rewrites every vsla op into upstream ops on tensors, ready for fusion,
+    tiling, vectorization and bufferization.
+
+    Ambient promotion is compiled without padded copies: a binary op over
+    operands of different shapes fills its result with `f(0, 0)`, applies
+    `f(x, 0)` and `f(0, y)` to the regions only one operand covers and
+    `f(x, y)` to the overlap, each as an elementwise `linalg.generic` on
+    slices of the operands and of the result. When the shapes are dynamic a
+    run-time check takes the plain elementwise path if they turn out equal.
+
+    Contractions (`matmul`, `conv`) treat ambient zeros as structural: terms
+    outside an operand's shape contribute exactly zero. Reductions of an
+    empty extent give the identity of the reduction (`0` for `sum`, `-inf`
+    for `max`, `+inf` for `min`, NaN for `mean`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // VSLA_CONVERSION_PASSES_TD
