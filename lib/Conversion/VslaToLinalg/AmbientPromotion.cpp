@@ -53,7 +53,7 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
 
     // Same shapes, known at compile time: one elementwise pass.
     if (isEqualConstantIntOrValueArray(lhsDims, rhsDims)) {
-      rewriter.replaceOp(op, sameShape(rewriter, loc, lhs, rhs, resultType,
+      replaceWithValue(rewriter, op, sameShape(rewriter, loc, lhs, rhs, resultType,
                                        *dims));
       return success();
     }
@@ -62,7 +62,7 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
                                        return getConstantIntValue(d).has_value();
                                      });
     if (staticShapes) {
-      rewriter.replaceOp(op, promoted(rewriter, loc, lhs, rhs, lhsDims, rhsDims,
+      replaceWithValue(rewriter, op, promoted(rewriter, loc, lhs, rhs, lhsDims, rhsDims,
                                       resultType, *dims));
       return success();
     }
@@ -79,7 +79,7 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
                                promoted(b, l, lhs, rhs, lhsDims, rhsDims,
                                         resultType, *dims));
         });
-    rewriter.replaceOp(op, branch.getResults());
+    replaceWithValue(rewriter, op, branch.getResult(0));
     return success();
   }
 

@@ -36,8 +36,7 @@ struct UnaryLowering : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     Value init = createEmptyLike(rewriter, loc, adaptor.getInput(), type);
-    rewriter.replaceOp(
-        op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
+    replaceWithValue(rewriter, op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
                               [&](OpBuilder &b, Location l, ValueRange x) {
                                 return fn(b, l, x[0]);
                               }));
@@ -60,8 +59,7 @@ struct ScalarLowering : OpConversionPattern<OpTy> {
     auto type = cast<RankedTensorType>(op.getType());
     Value scalar = adaptor.getScalar();
     Value init = createEmptyLike(rewriter, loc, adaptor.getInput(), type);
-    rewriter.replaceOp(
-        op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
+    replaceWithValue(rewriter, op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
                               [&](OpBuilder &b, Location l, ValueRange x) {
                                 return scalarFirst ? fn(b, l, scalar, x[0])
                                                    : fn(b, l, x[0], scalar);
@@ -82,8 +80,7 @@ struct CastLowering : OpConversionPattern<CastOp> {
     auto type = cast<RankedTensorType>(op.getType());
     Value init = createEmptyLike(rewriter, loc, adaptor.getInput(), type);
     Type elementType = type.getElementType();
-    rewriter.replaceOp(
-        op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
+    replaceWithValue(rewriter, op, createElementwise(rewriter, loc, {adaptor.getInput()}, init,
                               [&](OpBuilder &b, Location l, ValueRange x) {
                                 return castScalar(b, l, x[0], elementType);
                               }));

@@ -1,7 +1,333 @@
 //===- LayoutOps.cpp - shape and layout ops -------------------------------===//
+//
+// broadcast_to, promote, reshape, transpose, slice, concat, stack and
+// shrink. Slices and insertions are anchored at the origin or at computed
+// offsets; they bufferize to views of one result buffer.
+//
+//===----------------------------------------------------------------------===//
 
 #include "PatternTables.h"
+#include "ScalarMath.h"
+#include "TensorBuilders.h"
+
+#include "vsla/Dialect/VslaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::vsla::lowering {
-void populateLayoutPatterns(RewritePatternSet &) {}
+namespace {
+
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult ofr) {
+  return getValueOrCreateConstantIndexOp(b, loc, ofr);
+}
+
+/// NumPy broadcasting. Axes whose input extent is statically 1 stretch
+/// through the indexing map; a dynamic input extent may be 1 at run time,
+/// so such axes read through an index that is zero when it is.
+struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    SmallVector<OpFoldResult> target = op.getMixedShape();
+    int64_t lead = resultType.getRank() - inputType.getRank();
+    SmallVector<OpFoldResult> inputDims =
+        tensor::getMixedSizes(rewriter, loc, input);
+
+    bool needsRuntimeStretch = false;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < inputType.getRank(); ++i) {
+      OpFoldResult want = target[lead + i];
+      if (isEqualConstantIntOrValue(inputDims[i], want)) {
+        exprs.push_back(rewriter.getAffineDimExpr(lead + i));
+        continue;
+      }
+      if (inputType.getDimSize(i) == 1) {
+        exprs.push_back(rewriter.getAffineConstantExpr(0));
+        continue;
+      }
+      needsRuntimeStretch = true;
+      exprs.push_back(rewriter.getAffineDimExpr(lead + i));
+    }
+    Value init = tensor::EmptyOp::create(rewriter, loc, target,
+                                         resultType.getElementType());
+    if (!needsRuntimeStretch) {
+      AffineMap inputMap = AffineMap::get(resultType.getRank(), 0, exprs,
+                                          rewriter.getContext());
+      AffineMap outputMap =
+          rewriter.getMultiDimIdentityMap(resultType.getRank());
+      SmallVector<utils::IteratorType> iterators(
+          resultType.getRank(), utils::IteratorType::parallel);
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{resultType}, ValueRange{input},
+          ValueRange{init}, ArrayRef<AffineMap>{inputMap, outputMap},
+          iterators, [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          });
+      replaceWithValue(rewriter, op, generic.getResult(0));
+      return success();
+    }
+    // Run-time stretching: check each dynamic axis is 1 or the target.
+    SmallVector<Value> stretch(inputType.getRank());
+    for (int64_t i = 0; i < inputType.getRank(); ++i) {
+      if (!inputType.isDynamicDim(i))
+        continue;
+      Value extent = indexValue(rewriter, loc, inputDims[i]);
+      Value want = indexValue(rewriter, loc, target[lead + i]);
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      stretch[i] = arith::CmpIOp::create(rewriter, loc,
+                                         arith::CmpIPredicate::eq, extent, one);
+      Value same = arith::CmpIOp::create(rewriter, loc,
+                                         arith::CmpIPredicate::eq, extent, want);
+      cf::AssertOp::create(
+          rewriter, loc, arith::OrIOp::create(rewriter, loc, stretch[i], same),
+          "vsla.broadcast_to: an input extent is neither 1 nor the target "
+          "extent");
+    }
+    SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init},
+        ArrayRef<AffineMap>{
+            rewriter.getMultiDimIdentityMap(resultType.getRank())},
+        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> indices;
+          for (int64_t i = 0; i < inputType.getRank(); ++i) {
+            AffineExpr expr = exprs[i];
+            if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+              indices.push_back(
+                  arith::ConstantIndexOp::create(b, l, constant.getValue()));
+              continue;
+            }
+            Value index = linalg::IndexOp::create(b, l, lead + i);
+            if (stretch[i])
+              index = arith::SelectOp::create(
+                  b, l, stretch[i], arith::ConstantIndexOp::create(b, l, 0),
+                  index);
+            indices.push_back(index);
+          }
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, input, indices).getResult());
+        });
+    replaceWithValue(rewriter, op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Zero-extension: the input copied into a zero-filled result.
+struct PromoteLowering : OpConversionPattern<PromoteOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PromoteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type elementType = cast<RankedTensorType>(op.getType()).getElementType();
+    Value zeros = createFilled(rewriter, loc, op.getMixedShape(), elementType,
+                               createScalar(rewriter, loc, elementType, 0));
+    replaceWithValue(rewriter, op,
+                       insertOrigin(rewriter, loc, adaptor.getInput(), zeros));
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> extents;
+    for (OpFoldResult dim : op.getMixedShape())
+      extents.push_back(indexValue(rewriter, loc, dim));
+    Value shape = tensor::FromElementsOp::create(
+        rewriter, loc,
+        RankedTensorType::get({static_cast<int64_t>(extents.size())},
+                              rewriter.getIndexType()),
+        extents);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(
+        op, cast<TensorType>(op.getType()), adaptor.getInput(), shape);
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return failure();
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, *dims,
+        cast<RankedTensorType>(op.getType()).getElementType());
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, loc, adaptor.getInput(), init, op.getPerm());
+    replaceWithValue(rewriter, op, transpose.getResult()[0]);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, cast<RankedTensorType>(op.getType()), adaptor.getInput(),
+        op.getMixedOffsets(), op.getMixedSizes(), op.getMixedStrides());
+    return success();
+  }
+};
+
+/// Each input inserted at its running offset along the axis.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis();
+    Value result = tensor::EmptyOp::create(rewriter, loc, *dims,
+                                           resultType.getElementType());
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    for (Value input : adaptor.getInputs()) {
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(rewriter, loc, input);
+      SmallVector<OpFoldResult> offsets(resultType.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> strides(resultType.getRank(),
+                                        rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+      offset = arith::AddIOp::create(rewriter, loc,
+                                     indexValue(rewriter, loc, offset),
+                                     indexValue(rewriter, loc, sizes[axis]))
+                   .getResult();
+    }
+    replaceWithValue(rewriter, op, result);
+    return success();
+  }
+};
+
+/// Row i of the result is input i, zero-extended to the ambient shape.
+struct StackLowering : OpConversionPattern<StackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    ArrayRef<OpFoldResult> rowDims = ArrayRef<OpFoldResult>(*dims).drop_front();
+    bool ragged = llvm::any_of(adaptor.getInputs(), [&](Value input) {
+      return !isEqualConstantIntOrValueArray(
+          tensor::getMixedSizes(rewriter, loc, input), rowDims);
+    });
+    // Only ragged rows leave ambient zeros to fill.
+    Value result =
+        ragged ? createFilled(rewriter, loc, *dims, elementType,
+                              createScalar(rewriter, loc, elementType, 0))
+               : Value(tensor::EmptyOp::create(rewriter, loc, *dims,
+                                               elementType));
+    for (auto [i, input] : llvm::enumerate(adaptor.getInputs())) {
+      SmallVector<OpFoldResult> offsets(resultType.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[0] = rewriter.getIndexAttr(i);
+      SmallVector<OpFoldResult> sizes{rewriter.getIndexAttr(1)};
+      llvm::append_range(sizes, tensor::getMixedSizes(rewriter, loc, input));
+      SmallVector<OpFoldResult> strides(resultType.getRank(),
+                                        rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+    }
+    replaceWithValue(rewriter, op, result);
+    return success();
+  }
+};
+
+/// The extent along each axis is one past the largest coordinate of a
+/// non-zero element (0 if there is none); the result is that box of the
+/// input.
+struct ShrinkLowering : OpConversionPattern<ShrinkOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShrinkOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    if (rank == 0) {
+      replaceWithValue(rewriter, op, input);
+      return success();
+    }
+    auto extentType = RankedTensorType::get({}, rewriter.getI64Type());
+    Value zero = createScalar(rewriter, loc, rewriter.getI64Type(), 0);
+    SmallVector<Value> inits;
+    for (int64_t i = 0; i < rank; ++i)
+      inits.push_back(createFilled(rewriter, loc, {}, rewriter.getI64Type(),
+                                   zero));
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+    maps.append(rank, AffineMap::get(rank, 0, {}, rewriter.getContext()));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    auto extents = linalg::GenericOp::create(
+        rewriter, loc, SmallVector<Type>(rank, extentType), ValueRange{input},
+        inits, maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0];
+          Value nonZero = castScalar(b, l, x, b.getI1Type());
+          SmallVector<Value> updated;
+          for (int64_t i = 0; i < rank; ++i) {
+            Value index = arith::IndexCastOp::create(
+                b, l, b.getI64Type(), linalg::IndexOp::create(b, l, i));
+            Value onePast = arith::AddIOp::create(
+                b, l, index, createScalar(b, l, b.getI64Type(), 1));
+            Value widened = arith::MaxSIOp::create(b, l, args[1 + i], onePast);
+            updated.push_back(
+                arith::SelectOp::create(b, l, nonZero, widened, args[1 + i]));
+          }
+          linalg::YieldOp::create(b, l, updated);
+        });
+    SmallVector<OpFoldResult> sizes;
+    for (Value extent : extents.getResults()) {
+      Value scalar = tensor::ExtractOp::create(rewriter, loc, extent);
+      sizes.push_back(arith::IndexCastOp::create(rewriter, loc,
+                                                 rewriter.getIndexType(), scalar)
+                          .getResult());
+    }
+    SmallVector<OpFoldResult> zeros(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, cast<RankedTensorType>(op.getType()), input, zeros, sizes, ones);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLayoutPatterns(RewritePatternSet &patterns) {
+  patterns.add<BroadcastToLowering, PromoteLowering, ReshapeLowering,
+               TransposeLowering, SliceLowering, ConcatLowering, StackLowering,
+               ShrinkLowering>(patterns.getContext());
+}
+
 } // namespace mlir::vsla::lowering

@@ -105,6 +105,13 @@ bool provablyWithin(ArrayRef<OpFoldResult> a, ArrayRef<OpFoldResult> c) {
   return true;
 }
 
+void replaceWithValue(RewriterBase &rewriter, Operation *op, Value value) {
+  Type type = op->getResult(0).getType();
+  if (value.getType() != type)
+    value = tensor::CastOp::create(rewriter, op->getLoc(), type, value);
+  rewriter.replaceOp(op, value);
+}
+
 Value createDimsEqual(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> a,
                       ArrayRef<OpFoldResult> c) {
   Value all = arith::ConstantIntOp::create(b, loc, 1, 1);

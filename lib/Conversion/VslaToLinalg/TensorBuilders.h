@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::vsla::lowering {
 
@@ -49,6 +50,10 @@ SmallVector<OpFoldResult> minDims(OpBuilder &b, Location loc,
 
 /// True when every extent of `a` is known to be <= the same extent of `c`.
 bool provablyWithin(ArrayRef<OpFoldResult> a, ArrayRef<OpFoldResult> c);
+
+/// Replaces `op`'s single result with `value`, through a tensor.cast when
+/// the lowering found a more (or less) static type than the op states.
+void replaceWithValue(RewriterBase &rewriter, Operation *op, Value value);
 
 /// An i1 that is true when `a` and `c` are equal extent by extent.
 Value createDimsEqual(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> a,

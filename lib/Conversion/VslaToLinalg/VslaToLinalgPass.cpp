@@ -4,9 +4,11 @@
 
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::vsla {
 #define GEN_PASS_DEF_CONVERTVSLATOLINALG
@@ -28,6 +30,13 @@ namespace {
 struct ConvertVslaToLinalgPass
     : vsla::impl::ConvertVslaToLinalgBase<ConvertVslaToLinalgPass> {
   void runOnOperation() override {
+    // Window and pyramid stacks are sugar for plain stacks.
+    RewritePatternSet expansions(&getContext());
+    WindowStackOp::getCanonicalizationPatterns(expansions, &getContext());
+    PyramidStackOp::getCanonicalizationPatterns(expansions, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(expansions))))
+      return signalPassFailure();
+
     ConversionTarget target(getContext());
     target.addIllegalDialect<VslaDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
