@@ -17,7 +17,8 @@ void *allocateFromCurrentPool(size_t alignment, size_t size) {
   if (ptr.ok())
     return *ptr;
   // Compiled code only sees a null pointer, so say why here.
-  std::fprintf(stderr, "vsla runtime: memref allocation of %zu bytes from %s "
+  std::fprintf(stderr,
+               "vsla runtime: memref allocation of %zu bytes from %s "
                "failed: %s\n",
                size, pool.getName(), ptr.getStatus().toString().c_str());
   return nullptr;
@@ -52,7 +53,7 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t size) {
 }
 
 extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
-                                                   size_t size) {
+                                                    size_t size) {
   return allocateFromCurrentPool(alignment, size);
 }
 

@@ -101,9 +101,9 @@ MemRefDescriptor::getRowMajor(ElementType elementType, const Buffer &buffer,
       static_cast<uint64_t>(neededBytes) > buffer.size())
     return invalidArgument(
         "a " + std::string(getElementTypeName(elementType)) + " memref of " +
-        "shape " + formatShape(sizes) + " needs " +
-        std::to_string(*count) + " x " + std::to_string(elementBytes) +
-        " bytes but the buffer holds " + std::to_string(buffer.size()) +
+        "shape " + formatShape(sizes) + " needs " + std::to_string(*count) +
+        " x " + std::to_string(elementBytes) + " bytes but the buffer holds " +
+        std::to_string(buffer.size()) +
         "; allocate a larger buffer or pass a smaller shape");
   return getRowMajor(elementType, buffer.data(), sizes);
 }

@@ -19,8 +19,7 @@ TEST(Status, DefaultIsOk) {
 
 TEST(Status, CodeNamesAreSnakeCase) {
   EXPECT_STREQ(statusCodeName(StatusCode::Ok), "ok");
-  EXPECT_STREQ(statusCodeName(StatusCode::InvalidArgument),
-               "invalid_argument");
+  EXPECT_STREQ(statusCodeName(StatusCode::InvalidArgument), "invalid_argument");
   EXPECT_STREQ(statusCodeName(StatusCode::OutOfMemory), "out_of_memory");
   EXPECT_STREQ(statusCodeName(StatusCode::FailedPrecondition),
                "failed_precondition");
@@ -45,9 +44,9 @@ TEST(Status, ConstructorsSetCodeAndMessage) {
     EXPECT_EQ(c.status.getCode(), c.code);
     EXPECT_EQ(c.status.getMessage(), "m");
   }
-  EXPECT_EQ(unavailable("libcuda.so.1 not found; install the driver")
-                .toString(),
-            "unavailable: libcuda.so.1 not found; install the driver");
+  EXPECT_EQ(
+      unavailable("libcuda.so.1 not found; install the driver").toString(),
+      "unavailable: libcuda.so.1 not found; install the driver");
 }
 
 TEST(StatusOr, HoldsValue) {

@@ -44,10 +44,7 @@ public:
   Allocator *getAllocator() const { return allocator; }
   bool isNull() const { return allocator == nullptr; }
 
-  template <typename T>
-  T *dataAs() const {
-    return static_cast<T *>(ptr);
-  }
+  template <typename T> T *dataAs() const { return static_cast<T *>(ptr); }
 
   /// Returns the memory to its allocator now and leaves a null buffer.
   Status reset();

@@ -80,8 +80,7 @@ namespace detail {
 } // namespace detail
 
 /// Either a value of type T or a non-ok Status explaining why there is none.
-template <typename T>
-class [[nodiscard]] StatusOr {
+template <typename T> class [[nodiscard]] StatusOr {
 public:
   StatusOr(T value) : storage(std::move(value)) {}
   StatusOr(Status error) : status(std::move(error)) {
