@@ -26,3 +26,13 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["vsla-opt", "mlir-tblgen", "FileCheck", "not", "count", "split-file"],
     tool_dirs)
+
+# Integration tests run compiled code with mlir-runner and MLIR's runner
+# utilities (printMemrefF32, ...).
+runner_libs = ",".join(
+    os.path.join(config.llvm_lib_dir, name)
+    for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+config.substitutions.append(
+    ("%run_main",
+     os.path.join(config.llvm_tools_dir, "mlir-runner")
+     + " -e main -entry-point-result=void -shared-libs=" + runner_libs))

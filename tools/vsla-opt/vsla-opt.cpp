@@ -7,6 +7,7 @@
 
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Pipelines/Pipelines.h"
 #include "vsla/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -24,6 +25,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::vsla::registerVslaPasses();
   mlir::vsla::registerVslaConversionPasses();
+  mlir::vsla::registerVslaPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "VSLA optimizer driver\n", registry));
 }

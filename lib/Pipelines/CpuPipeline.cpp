@@ -1,0 +1,125 @@
+//===- CpuPipeline.cpp - vsla to the LLVM dialect for the host CPU --------===//
+
+#include "DumpPhase.h"
+
+#include "vsla/Conversion/Passes.h"
+#include "vsla/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace mlir::vsla {
+
+std::optional<CpuPhase> parseCpuPhase(StringRef name) {
+  return llvm::StringSwitch<std::optional<CpuPhase>>(name)
+      .Case("vsla", CpuPhase::vsla)
+      .Case("linalg", CpuPhase::linalg)
+      .Case("bufferized", CpuPhase::bufferized)
+      .Case("llvm", CpuPhase::llvm)
+      .Default(std::nullopt);
+}
+
+StringRef getCpuPhaseName(CpuPhase phase) {
+  switch (phase) {
+  case CpuPhase::vsla:
+    return "vsla";
+  case CpuPhase::linalg:
+    return "linalg";
+  case CpuPhase::bufferized:
+    return "bufferized";
+  case CpuPhase::llvm:
+    return "llvm";
+  }
+  return "";
+}
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+static void addVslaPhase(OpPassManager &pm) { addCleanup(pm); }
+
+static void addLinalgPhase(OpPassManager &pm) {
+  pm.addPass(createConvertVslaToLinalg());
+  addCleanup(pm);
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  addCleanup(pm);
+}
+
+static void addBufferizedPhase(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  addCleanup(pm);
+}
+
+static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // Transcendentals become polynomial approximations LLVM can vectorize;
+  // whatever is left calls libm.
+  pm.addPass(math::createMathExpandOpsPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  FinalizeMemRefToLLVMConversionPassOptions memref;
+  memref.useGenericFunctions = options.useGenericAllocation;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+}
+
+void buildVslaToCpuPipeline(OpPassManager &pm,
+                            const VslaToCpuOptions &options) {
+  const CpuPhase phases[] = {CpuPhase::vsla, CpuPhase::linalg,
+                             CpuPhase::bufferized, CpuPhase::llvm};
+  for (auto [n, phase] : llvm::enumerate(phases)) {
+    switch (phase) {
+    case CpuPhase::vsla:
+      addVslaPhase(pm);
+      break;
+    case CpuPhase::linalg:
+      addLinalgPhase(pm);
+      break;
+    case CpuPhase::bufferized:
+      addBufferizedPhase(pm);
+      break;
+    case CpuPhase::llvm:
+      addLlvmPhase(pm, options);
+      break;
+    }
+    if (!options.dumpPhasesTo.empty())
+      pm.addPass(createDumpPhasePass(options.dumpPhasesTo,
+                                     std::to_string(n + 1) + "-" +
+                                         getCpuPhaseName(phase).str() +
+                                         ".mlir"));
+    if (phase == options.compileTo)
+      return;
+  }
+}
+
+void registerVslaPipelines() {
+  PassPipelineRegistration<VslaToCpuOptions>(
+      "vsla-to-cpu",
+      "Compile vsla functions for the host CPU, in the phases vsla, linalg, "
+      "bufferized and llvm",
+      buildVslaToCpuPipeline);
+}
+
+} // namespace mlir::vsla
