@@ -65,6 +65,8 @@ static void addBufferizedPhase(OpPassManager &pm) {
 }
 
 static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
+  // Clones that deallocation introduced become allocations and copies.
+  pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
