@@ -71,9 +71,9 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  // Transcendentals become polynomial approximations LLVM can vectorize;
-  // whatever is left calls libm.
-  pm.addPass(math::createMathExpandOpsPass());
+  // LLVM intrinsics where LLVM has them (exp, log, pow, sin, ...); libm
+  // for the rest (tanh, erf). Exact expansions only: math-expand-ops would
+  // rewrite powf as exp(y * log(x)), which is NaN for negative x.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   FinalizeMemRefToLLVMConversionPassOptions memref;
