@@ -8,7 +8,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::vsla {
 #define GEN_PASS_DEF_CONVERTVSLATOLINALG
@@ -34,8 +34,7 @@ struct ConvertVslaToLinalgPass
     RewritePatternSet expansions(&getContext());
     WindowStackOp::getCanonicalizationPatterns(expansions, &getContext());
     PyramidStackOp::getCanonicalizationPatterns(expansions, &getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(expansions))))
-      return signalPassFailure();
+    walkAndApplyPatterns(getOperation(), std::move(expansions));
 
     ConversionTarget target(getContext());
     target.addIllegalDialect<VslaDialect>();
