@@ -1,0 +1,263 @@
+//===- Compiler.cpp - vsla modules to executables -------------------------===//
+
+#include "vsla/Driver/Compiler.h"
+#include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Pipelines/Pipelines.h"
+#include "vsla/runtime/AllocationHooks.h"
+#include "vsla/runtime/StridedCopy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/Support/TargetSelect.h"
+
+#include <atomic>
+#include <cstdlib>
+#include "llvm/Support/raw_ostream.h"
+
+namespace vsla {
+namespace detail {
+extern std::atomic<bool> processExiting;
+} // namespace detail
+
+namespace {
+
+/// Collects the diagnostics emitted while it lives, for error messages.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(mlir::MLIRContext &context)
+      : handler(&context, [this](mlir::Diagnostic &diagnostic) {
+          llvm::raw_string_ostream os(text);
+          os << diagnostic.getLocation() << ": " << diagnostic << "\n";
+          for (const mlir::Diagnostic &note : diagnostic.getNotes())
+            os << "  note: " << note << "\n";
+          return mlir::success();
+        }) {}
+  const std::string &getText() const { return text; }
+
+private:
+  std::string text;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+std::optional<rt::ElementType> toElementType(mlir::Type type) {
+  if (type.isF16())
+    return rt::ElementType::F16;
+  if (type.isBF16())
+    return rt::ElementType::BF16;
+  if (type.isF32())
+    return rt::ElementType::F32;
+  if (type.isF64())
+    return rt::ElementType::F64;
+  if (type.isInteger(1))
+    return rt::ElementType::I1;
+  if (type.isInteger(32))
+    return rt::ElementType::I32;
+  if (type.isInteger(64) || type.isIndex())
+    return rt::ElementType::I64;
+  return std::nullopt;
+}
+
+/// The signature of `func`, or an error naming what cannot cross the
+/// boundary.
+rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
+  FunctionSignature signature;
+  signature.name = func.getSymName().str();
+  auto describe = [&](mlir::Type type, bool isResult,
+                      size_t index) -> rt::StatusOr<ValueSignature> {
+    std::string what = (isResult ? "result " : "argument ") +
+                       std::to_string(index) + " of @" + signature.name;
+    ValueSignature value;
+    mlir::Type elementType = type;
+    if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type)) {
+      value.rank = tensor.getRank();
+      elementType = tensor.getElementType();
+    } else if (isResult || !(type.isIntOrIndexOrFloat())) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << type;
+      return rt::invalidArgument(
+          what + " has type " + text +
+          ", which cannot be passed to or from compiled code; use a ranked "
+          "tensor (or a scalar argument)");
+    } else {
+      value.isTensor = false;
+    }
+    std::optional<rt::ElementType> element = toElementType(elementType);
+    if (!element || (!value.isTensor && elementType.isInteger(1)))
+      return rt::invalidArgument(what + " has an unsupported element type; "
+                                 "use f16, bf16, f32, f64, i1, i32 or i64");
+    value.elementType = *element;
+    return value;
+  };
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto value = describe(type, false, i);
+    if (!value.ok())
+      return value.getStatus();
+    signature.arguments.push_back(*value);
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto value = describe(type, true, i);
+    if (!value.ok())
+      return value.getStatus();
+    signature.results.push_back(*value);
+  }
+  return signature;
+}
+
+/// The runtime functions compiled code calls: allocation through the
+/// buffer pool, and strided copies.
+llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
+  llvm::orc::SymbolMap symbols;
+  auto add = [&](llvm::StringRef name, void *address) {
+    symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                               llvm::JITSymbolFlags::Exported};
+  };
+  add("_mlir_memref_to_llvm_alloc",
+      reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
+  add("_mlir_memref_to_llvm_aligned_alloc",
+      reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
+  add("_mlir_memref_to_llvm_free",
+      reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+  add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+  return symbols;
+}
+
+} // namespace
+
+Compiler::Compiler() {
+  static std::once_flag nativeTarget;
+  std::call_once(nativeTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::vsla::VslaDialect>();
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+Compiler::~Compiler() = default;
+
+size_t Compiler::getCacheSize() const {
+  std::lock_guard<std::mutex> lock(mutex);
+  return cache.size();
+}
+
+rt::StatusOr<std::shared_ptr<Executable>>
+Compiler::compileSource(llvm::StringRef source, const CompileOptions &options) {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::string errors;
+  {
+    std::lock_guard<std::mutex> compiling(compileMutex);
+    DiagnosticCollector diagnostics(context);
+    module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    errors = diagnostics.getText();
+  }
+  if (!module)
+    return rt::invalidArgument("cannot parse the module:\n" + errors);
+  return compile(*module, options);
+}
+
+
+rt::StatusOr<std::shared_ptr<Executable>>
+Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
+  // The cache key: the module's text and the options that change the code.
+  std::string key;
+  {
+    llvm::raw_string_ostream os(key);
+    module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
+    os << "\n// opt=" << options.optLevel;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto cached = cache.find(key);
+    if (cached != cache.end())
+      return cached->second;
+  }
+
+  std::lock_guard<std::mutex> compiling(compileMutex);
+  {
+    // Another thread may have compiled it while this one waited.
+    std::lock_guard<std::mutex> lock(mutex);
+    auto cached = cache.find(key);
+    if (cached != cache.end())
+      return cached->second;
+  }
+  DiagnosticCollector diagnostics(context);
+  mlir::OwningOpRef<mlir::ModuleOp> lowered(
+      mlir::cast<mlir::ModuleOp>(module->clone()));
+  auto executable = std::shared_ptr<Executable>(new Executable());
+  for (auto func : lowered->getOps<mlir::func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    auto signature = getSignature(func);
+    if (!signature.ok())
+      return signature.getStatus();
+    executable->functions.push_back(std::move(*signature));
+    func->setAttr("llvm.emit_c_interface",
+                  mlir::UnitAttr::get(&context));
+  }
+  if (executable->functions.empty())
+    return rt::invalidArgument(
+        "the module has no public function to compile; define at least one "
+        "func.func that is not private");
+
+  mlir::PassManager pm(&context);
+  mlir::vsla::VslaToCpuOptions pipeline;
+  pipeline.useGenericAllocation = true;
+  pipeline.dumpPhasesTo = options.dumpPhasesTo;
+  mlir::vsla::buildVslaToCpuPipeline(pm, pipeline);
+  if (mlir::failed(pm.run(*lowered)))
+    return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
+
+  mlir::ExecutionEngineOptions engineOptions;
+  auto transformer = mlir::makeOptimizingTransformer(
+      options.optLevel, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel =
+      static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u));
+  engineOptions.enableObjectDump = true;
+  auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions);
+  if (!engine) {
+    std::string message = llvm::toString(engine.takeError());
+    return rt::internalError("cannot JIT-compile the module: " + message +
+                             "\n" + diagnostics.getText());
+  }
+  executable->engine = std::move(*engine);
+  executable->engine->registerSymbols(runtimeSymbols);
+  executable->engine->initialize();
+  for (const FunctionSignature &function : executable->functions) {
+    auto entry =
+        executable->engine->lookupPacked("_mlir_ciface_" + function.name);
+    if (!entry)
+      return rt::internalError("compiled code has no entry point for @" +
+                               function.name + ": " +
+                               llvm::toString(entry.takeError()));
+    executable->entryPoints.push_back(*entry);
+  }
+  // Registered after LLVM's code generator has built its function-local
+  // statics, so this runs before they are destroyed (see ~Executable).
+  static std::once_flag exitHook;
+  std::call_once(exitHook, [] {
+    std::atexit([] { detail::processExiting.store(true); });
+  });
+
+  std::lock_guard<std::mutex> lock(mutex);
+  auto [slot, inserted] = cache.emplace(std::move(key), executable);
+  return slot->second;
+}
+
+} // namespace vsla

@@ -1,0 +1,196 @@
+//===- Executable.cpp - calling compiled vsla functions -------------------===//
+
+#include "vsla/Driver/Compiler.h"
+#include "vsla/runtime/AllocationHooks.h"
+#include "vsla/runtime/Buffer.h"
+#include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/StridedCopy.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+
+#include <array>
+#include <atomic>
+#include <cstring>
+
+namespace vsla {
+
+HostTensor::HostTensor(HostTensor &&other) noexcept
+    : descriptor(other.descriptor), owned(other.owned) {
+  other.owned = false;
+}
+
+HostTensor &HostTensor::operator=(HostTensor &&other) noexcept {
+  if (this != &other) {
+    if (owned && descriptor.getAllocatedPtr())
+      _mlir_memref_to_llvm_free(descriptor.getAllocatedPtr());
+    descriptor = other.descriptor;
+    owned = other.owned;
+    other.owned = false;
+  }
+  return *this;
+}
+
+HostTensor::~HostTensor() {
+  if (owned && descriptor.getAllocatedPtr())
+    _mlir_memref_to_llvm_free(descriptor.getAllocatedPtr());
+}
+
+namespace detail {
+std::atomic<bool> processExiting{false};
+} // namespace detail
+
+Executable::~Executable() {
+  // Destroying an engine runs its deinitializers through the JIT, which
+  // needs LLVM's code generator; during static destruction at exit parts of
+  // it are already gone. The process is ending: leave the engine be.
+  if (detail::processExiting.load())
+    (void)engine.release();
+}
+
+const FunctionSignature *Executable::lookup(llvm::StringRef name) const {
+  for (const FunctionSignature &function : functions)
+    if (function.name == name)
+      return &function;
+  return nullptr;
+}
+
+rt::Status Executable::writeObjectFile(llvm::StringRef path) const {
+  engine->dumpToObjectFile(path);
+  return rt::okStatus();
+}
+
+namespace {
+
+std::string describe(const ValueSignature &value) {
+  if (!value.isTensor)
+    return std::string("a ") + rt::getElementTypeName(value.elementType) +
+           " scalar";
+  return "a rank-" + std::to_string(value.rank) + " tensor of " +
+         rt::getElementTypeName(value.elementType);
+}
+
+/// A scalar argument stored as the compiled code reads it.
+std::array<char, 8> storeScalar(double value, rt::ElementType type) {
+  std::array<char, 8> bytes{};
+  switch (type) {
+  case rt::ElementType::F32: {
+    float f = static_cast<float>(value);
+    std::memcpy(bytes.data(), &f, sizeof(f));
+    break;
+  }
+  case rt::ElementType::F64:
+    std::memcpy(bytes.data(), &value, sizeof(value));
+    break;
+  case rt::ElementType::I32: {
+    int32_t i = static_cast<int32_t>(value);
+    std::memcpy(bytes.data(), &i, sizeof(i));
+    break;
+  }
+  default: {
+    int64_t i = static_cast<int64_t>(value);
+    std::memcpy(bytes.data(), &i, sizeof(i));
+    break;
+  }
+  }
+  return bytes;
+}
+
+} // namespace
+
+rt::Status Executable::invoke(llvm::StringRef name,
+                              llvm::ArrayRef<Argument> arguments,
+                              std::vector<HostTensor> &results) const {
+  size_t index = 0;
+  while (index < functions.size() && functions[index].name != name)
+    ++index;
+  if (index == functions.size())
+    return rt::invalidArgument("the executable has no function @" + name.str());
+  const FunctionSignature &signature = functions[index];
+  if (arguments.size() != signature.arguments.size())
+    return rt::invalidArgument(
+        "@" + signature.name + " takes " +
+        std::to_string(signature.arguments.size()) + " arguments, got " +
+        std::to_string(arguments.size()));
+
+  // Storage the packed argument array points into; sized up front so the
+  // pointers stay valid.
+  std::vector<void *> tensorPointers(arguments.size());
+  std::vector<std::array<char, 8>> scalars(arguments.size());
+  std::vector<rt::Buffer> copies;
+  std::vector<rt::MemRefDescriptor> contiguous;
+  contiguous.reserve(arguments.size());
+  llvm::SmallVector<void *> packed;
+
+  size_t resultWords = 0;
+  for (const ValueSignature &result : signature.results)
+    resultWords += 3 + 2 * result.rank;
+  std::vector<int64_t> resultStorage(resultWords, 0);
+  void *resultPointer = resultStorage.data();
+  if (!signature.results.empty())
+    packed.push_back(&resultPointer);
+
+  for (auto [i, argument] : llvm::enumerate(arguments)) {
+    const ValueSignature &expected = signature.arguments[i];
+    std::string what = "argument " + std::to_string(i) + " of @" +
+                       signature.name;
+    if (!expected.isTensor) {
+      if (argument.descriptor)
+        return rt::invalidArgument(what + " is " + describe(expected) +
+                                   ", got a tensor");
+      scalars[i] = storeScalar(argument.value, expected.elementType);
+      packed.push_back(scalars[i].data());
+      continue;
+    }
+    const rt::MemRefDescriptor *descriptor = argument.descriptor;
+    if (!descriptor)
+      return rt::invalidArgument(what + " is " + describe(expected) +
+                                 ", got a scalar");
+    if (descriptor->getRank() != expected.rank ||
+        descriptor->getElementType() != expected.elementType)
+      return rt::invalidArgument(
+          what + " is " + describe(expected) + ", got a rank-" +
+          std::to_string(descriptor->getRank()) + " tensor of " +
+          rt::getElementTypeName(descriptor->getElementType()));
+    if (!descriptor->isContiguous()) {
+      // Compiled code reads inputs in row-major order.
+      size_t bytes = descriptor->getNumElements() *
+                     rt::getElementByteSize(descriptor->getElementType());
+      auto buffer = rt::Buffer::allocate(rt::getCurrentPool(), bytes);
+      if (!buffer.ok())
+        return buffer.getStatus();
+      auto copy = rt::MemRefDescriptor::getRowMajor(
+          descriptor->getElementType(), *buffer, descriptor->getSizes());
+      if (!copy.ok())
+        return copy.getStatus();
+      if (rt::Status status = rt::copyElements(*descriptor, *copy);
+          !status.ok())
+        return status;
+      copies.push_back(std::move(*buffer));
+      contiguous.push_back(std::move(*copy));
+      descriptor = &contiguous.back();
+    }
+    tensorPointers[i] = const_cast<void *>(descriptor->getAbiPointer());
+    packed.push_back(&tensorPointers[i]);
+  }
+
+  entryPoints[index](packed.data());
+
+  const int64_t *words = resultStorage.data();
+  for (const ValueSignature &result : signature.results) {
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &words[0], sizeof(void *));
+    std::memcpy(&aligned, &words[1], sizeof(void *));
+    std::vector<int64_t> sizes(words + 3, words + 3 + result.rank);
+    std::vector<int64_t> strides(words + 3 + result.rank,
+                                 words + 3 + 2 * result.rank);
+    auto descriptor = rt::MemRefDescriptor::get(
+        result.elementType, allocated, aligned, words[2], sizes, strides);
+    if (!descriptor.ok())
+      return descriptor.getStatus();
+    results.emplace_back(std::move(*descriptor));
+    words += 3 + 2 * result.rank;
+  }
+  return rt::okStatus();
+}
+
+} // namespace vsla
