@@ -17,6 +17,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <atomic>
@@ -223,14 +224,27 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   if (mlir::failed(pm.run(*lowered)))
     return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
 
+  // Optimize for this machine: its CPU and features (AVX2, AVX-512, ...)
+  // are what the loop vectorizer targets.
+  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return rt::internalError("cannot describe the host CPU: " +
+                             llvm::toString(machineBuilder.takeError()));
+  machineBuilder->setCodeGenOptLevel(
+      static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u)));
+  auto machine = machineBuilder->createTargetMachine();
+  if (!machine)
+    return rt::internalError("cannot create a target machine for the host: " +
+                             llvm::toString(machine.takeError()));
   mlir::ExecutionEngineOptions engineOptions;
   auto transformer = mlir::makeOptimizingTransformer(
-      options.optLevel, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+      options.optLevel, /*sizeLevel=*/0, machine->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel =
       static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u));
   engineOptions.enableObjectDump = true;
-  auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions);
+  auto engine = mlir::ExecutionEngine::create(*lowered, engineOptions,
+                                              std::move(*machine));
   if (!engine) {
     std::string message = llvm::toString(engine.takeError());
     return rt::internalError("cannot JIT-compile the module: " + message +

@@ -1,5 +1,6 @@
 //===- CpuPipeline.cpp - vsla to the LLVM dialect for the host CPU --------===//
 
+#include "CpuPasses.h"
 #include "DumpPhase.h"
 
 #include "vsla/Conversion/Passes.h"
@@ -71,9 +72,10 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  // LLVM intrinsics where LLVM has them (exp, log, pow, sin, ...); libm
-  // for the rest (tanh, erf). Exact expansions only: math-expand-ops would
-  // rewrite powf as exp(y * log(x)), which is NaN for negative x.
+  // Vectorizable approximations of tanh, erf, exp and log; LLVM intrinsics
+  // where LLVM has them (pow, sin, ...); libm for the rest. No
+  // math-expand-ops: it rewrites powf as exp(y * log(x)), NaN for x < 0.
+  pm.addPass(createMathApproximationPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   FinalizeMemRefToLLVMConversionPassOptions memref;
@@ -117,6 +119,7 @@ void buildVslaToCpuPipeline(OpPassManager &pm,
 }
 
 void registerVslaPipelines() {
+  registerPass([] { return createMathApproximationPass(); });
   PassPipelineRegistration<VslaToCpuOptions>(
       "vsla-to-cpu",
       "Compile vsla functions for the host CPU, in the phases vsla, linalg, "
