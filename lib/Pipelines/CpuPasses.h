@@ -13,6 +13,14 @@ namespace mlir::vsla {
 /// f16 and bf16 through f32).
 std::unique_ptr<Pass> createMathApproximationPass();
 
+/// Matmul-like linalg ops on tensors tiled into register blocks; full
+/// blocks are vectorized, partial ones peeled off and left scalar.
+std::unique_ptr<Pass> createTileContractionsPass();
+
+/// Loop-invariant vector transfers (accumulators) hoisted out of loops, on
+/// memrefs.
+std::unique_ptr<Pass> createHoistVectorTransfersPass();
+
 } // namespace mlir::vsla
 
 #endif // VSLA_PIPELINES_CPUPASSES_H

@@ -7,11 +7,14 @@
 #include "vsla/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -52,6 +55,8 @@ static void addLinalgPhase(OpPassManager &pm) {
   addCleanup(pm);
   pm.addPass(createLinalgElementwiseOpFusionPass());
   addCleanup(pm);
+  pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
+  addCleanup(pm);
 }
 
 static void addBufferizedPhase(OpPassManager &pm) {
@@ -63,11 +68,16 @@ static void addBufferizedPhase(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   addCleanup(pm);
+  pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
+  addCleanup(pm);
 }
 
 static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   // Clones that deallocation introduced become allocations and copies.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -81,8 +91,13 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   FinalizeMemRefToLLVMConversionPassOptions memref;
   memref.useGenericFunctions = options.useGenericAllocation;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  ConvertVectorToLLVMPassOptions vectorToLlvm;
+  vectorToLlvm.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLlvm));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -120,6 +135,8 @@ void buildVslaToCpuPipeline(OpPassManager &pm,
 
 void registerVslaPipelines() {
   registerPass([] { return createMathApproximationPass(); });
+  registerPass([] { return createTileContractionsPass(); });
+  registerPass([] { return createHoistVectorTransfersPass(); });
   PassPipelineRegistration<VslaToCpuOptions>(
       "vsla-to-cpu",
       "Compile vsla functions for the host CPU, in the phases vsla, linalg, "

@@ -73,14 +73,30 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
       exprs.append(tail.begin(), tail.end());
       return AffineMap::get(rank + 1, 0, exprs, context);
     };
+    Value lhsSlice = extractOrigin(rewriter, loc, lhs, lhsBox);
+    Value rhsSlice = extractOrigin(rewriter, loc, rhs, rhsBox);
+    // Named ops where they exist: they vectorize straight to vector.contract.
+    if (rank == 2 || rank == 3) {
+      Operation *named =
+          rank == 2
+              ? linalg::MatmulOp::create(rewriter, loc, TypeRange{slot.getType()},
+                                         ValueRange{lhsSlice, rhsSlice},
+                                         ValueRange{slot})
+                    .getOperation()
+              : linalg::BatchMatmulOp::create(
+                    rewriter, loc, TypeRange{slot.getType()},
+                    ValueRange{lhsSlice, rhsSlice}, ValueRange{slot})
+                    .getOperation();
+      replaceWithValue(rewriter, op,
+                       insertOrigin(rewriter, loc, named->getResult(0), result));
+      return success();
+    }
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
     auto product = linalg::GenericOp::create(
         rewriter, loc, TypeRange{slot.getType()},
-        ValueRange{extractOrigin(rewriter, loc, lhs, lhsBox),
-                   extractOrigin(rewriter, loc, rhs, rhsBox)},
-        ValueRange{slot},
+        ValueRange{lhsSlice, rhsSlice}, ValueRange{slot},
         ArrayRef<AffineMap>{mapOf({i, k}), mapOf({k, j}), mapOf({i, j})},
         iterators, [](OpBuilder &b, Location l, ValueRange args) {
           Value term = mulScalars(b, l, args[0], args[1]);
