@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh mlir-doc >/dev/null
-cp build/docs/reference/VslaDialect.md build/docs/reference/VslaPasses.md docs/reference/
-echo "updated docs/reference/VslaDialect.md and docs/reference/VslaPasses.md"
+cp build/docs/reference/*.md docs/reference/
+echo "updated docs/reference/: $(cd docs/reference && echo *.md)"
