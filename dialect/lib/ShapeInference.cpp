@@ -11,9 +11,14 @@
 
 namespace mlir::vsla {
 
-static LogicalResult emitInferError(StringRef opName, std::optional<Location> loc,
-                                 const Twine &message) {
+LogicalResult emitInferError(StringRef opName, std::optional<Location> loc,
+                             const Twine &message) {
   return emitOptionalError(loc, "'", opName, "' op ", message);
+}
+
+bool isStaticallyEmpty(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && llvm::is_contained(type.getShape(), 0);
 }
 
 FailureOr<RankedTensorType> getRankedTensorOperand(StringRef opName,
@@ -47,11 +52,10 @@ static LogicalResult sameElementType(StringRef opName,
   return emitInferError(opName, loc, text);
 }
 
-/// Pushes the tensor type of `shape`, or reports the rule's error.
-static LogicalResult pushShape(StringRef opName, std::optional<Location> loc,
-                               const std::optional<shape::Shape> &shape,
-                               const std::string &error, Type elementType,
-                               SmallVectorImpl<Type> &types) {
+LogicalResult pushShape(StringRef opName, std::optional<Location> loc,
+                        const std::optional<shape::Shape> &shape,
+                        const std::string &error, Type elementType,
+                        SmallVectorImpl<Type> &types) {
   if (!shape)
     return emitInferError(opName, loc, error);
   types.push_back(RankedTensorType::get(*shape, elementType));

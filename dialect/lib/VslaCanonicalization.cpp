@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "vsla/Dialect/ShapeInference.h"
 #include "vsla/Dialect/VslaOps.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -13,11 +14,6 @@
 
 using namespace mlir;
 using namespace mlir::vsla;
-
-static bool isStaticallyEmpty(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  return type && llvm::is_contained(type.getShape(), 0);
-}
 
 /// `x` zero-extended to the shape of `op`'s result (or `x` itself when it
 /// already has that type).

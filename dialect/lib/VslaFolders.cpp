@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "vsla/Dialect/ShapeRules.h"
+#include "vsla/Dialect/ShapeInference.h"
 #include "vsla/Dialect/VslaOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -180,12 +181,6 @@ static Attribute foldUnary(Attribute inputAttr, FloatUnaryFn floatFn,
 //===----------------------------------------------------------------------===//
 // Binary ops
 //===----------------------------------------------------------------------===//
-
-/// True if `value` is statically empty: some extent is 0.
-static bool isStaticallyEmpty(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  return type && llvm::is_contained(type.getShape(), 0);
-}
 
 static APFloat addF(APFloat a, const APFloat &b) {
   a.add(b, APFloat::rmNearestTiesToEven);

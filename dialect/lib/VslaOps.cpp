@@ -19,21 +19,6 @@
 using namespace mlir;
 using namespace mlir::vsla;
 
-static LogicalResult emitInferError(StringRef opName, std::optional<Location> loc,
-                                 const Twine &message) {
-  return emitOptionalError(loc, "'", opName, "' op ", message);
-}
-
-static LogicalResult pushShape(StringRef opName, std::optional<Location> loc,
-                               const std::optional<shape::Shape> &shape,
-                               const std::string &error, Type elementType,
-                               SmallVectorImpl<Type> &types) {
-  if (!shape)
-    return emitInferError(opName, loc, error);
-  types.push_back(RankedTensorType::get(*shape, elementType));
-  return success();
-}
-
 /// Checks that a mixed static/dynamic list has one index operand per
 /// dynamic entry (the generic form can break this).
 static LogicalResult checkMixedList(StringRef opName,

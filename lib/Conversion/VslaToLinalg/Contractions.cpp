@@ -24,10 +24,6 @@
 namespace mlir::vsla::lowering {
 namespace {
 
-Value indexValue(OpBuilder &b, Location loc, OpFoldResult ofr) {
-  return getValueOrCreateConstantIndexOp(b, loc, ofr);
-}
-
 /// `[..., m, k] @ [..., k', n]` over the overlapping batch and inner extents,
 /// written into a zero-filled result.
 struct MatmulLowering : OpConversionPattern<MatmulOp> {
@@ -127,7 +123,7 @@ Value accumulateConv(OpBuilder &b, Location loc, Value a, Value c,
   Value cSlice = extractOrigin(b, loc, c, cBox);
 
   Value lower = arith::ConstantIndexOp::create(b, loc, 0);
-  Value upper = indexValue(b, loc, cDims.back());
+  Value upper = getValueOrCreateConstantIndexOp(b, loc, cDims.back());
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
   auto loop = scf::ForOp::create(
       b, loc, lower, upper, step, ValueRange{result},
@@ -198,8 +194,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                         : accumulateConv(rewriter, loc, rhs, lhs, zeros);
     } else {
       Value rhsShorter = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::ule, indexValue(rewriter, loc, n),
-          indexValue(rewriter, loc, m));
+          rewriter, loc, arith::CmpIPredicate::ule, getValueOrCreateConstantIndexOp(rewriter, loc, n),
+          getValueOrCreateConstantIndexOp(rewriter, loc, m));
       auto branch = scf::IfOp::create(
           rewriter, loc, rhsShorter,
           [&](OpBuilder &b, Location l) {
@@ -217,8 +213,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // valid and same are the slices numpy.convolve returns: offset
     // min(m, n) - 1, or half of it (rounded down) for same; 0 when empty.
     Value shorter = arith::MinUIOp::create(rewriter, loc,
-                                           indexValue(rewriter, loc, m),
-                                           indexValue(rewriter, loc, n));
+                                           getValueOrCreateConstantIndexOp(rewriter, loc, m),
+                                           getValueOrCreateConstantIndexOp(rewriter, loc, n));
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value empty = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,

@@ -22,10 +22,6 @@
 namespace mlir::vsla::lowering {
 namespace {
 
-Value indexValue(OpBuilder &b, Location loc, OpFoldResult ofr) {
-  return getValueOrCreateConstantIndexOp(b, loc, ofr);
-}
-
 /// NumPy broadcasting. Axes whose input extent is statically 1 stretch
 /// through the indexing map; a dynamic input extent may be 1 at run time,
 /// so such axes read through an index that is zero when it is.
@@ -81,8 +77,8 @@ struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
     for (int64_t i = 0; i < inputType.getRank(); ++i) {
       if (!inputType.isDynamicDim(i))
         continue;
-      Value extent = indexValue(rewriter, loc, inputDims[i]);
-      Value want = indexValue(rewriter, loc, target[lead + i]);
+      Value extent = getValueOrCreateConstantIndexOp(rewriter, loc, inputDims[i]);
+      Value want = getValueOrCreateConstantIndexOp(rewriter, loc, target[lead + i]);
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       stretch[i] = arith::CmpIOp::create(rewriter, loc,
                                          arith::CmpIPredicate::eq, extent, one);
@@ -147,7 +143,7 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     Location loc = op.getLoc();
     SmallVector<Value> extents;
     for (OpFoldResult dim : op.getMixedShape())
-      extents.push_back(indexValue(rewriter, loc, dim));
+      extents.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, dim));
     Value shape = tensor::FromElementsOp::create(
         rewriter, loc,
         RankedTensorType::get({static_cast<int64_t>(extents.size())},
@@ -216,8 +212,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
                                              offsets, sizes, strides);
       offset = arith::AddIOp::create(rewriter, loc,
-                                     indexValue(rewriter, loc, offset),
-                                     indexValue(rewriter, loc, sizes[axis]))
+                                     getValueOrCreateConstantIndexOp(rewriter, loc, offset),
+                                     getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]))
                    .getResult();
     }
     replaceWithValue(rewriter, op, result);

@@ -27,6 +27,21 @@ enum class ConvMode : uint32_t;
 // Type inference
 //===----------------------------------------------------------------------===//
 
+/// Emits `'<opName>' op <message>` at `loc` (when given); returns failure.
+LogicalResult emitInferError(StringRef opName, std::optional<Location> loc,
+                             const Twine &message);
+
+/// Pushes the tensor type of `shape` and `elementType` onto `types`, or
+/// reports the shape rule's `error`.
+LogicalResult pushShape(StringRef opName, std::optional<Location> loc,
+                        const std::optional<SmallVector<int64_t, 4>> &shape,
+                        const std::string &error, Type elementType,
+                        SmallVectorImpl<Type> &types);
+
+/// True if `value` is a ranked tensor with a static extent of 0: the empty
+/// tensor, VSLA's additive zero.
+bool isStaticallyEmpty(Value value);
+
 /// The operand as a ranked tensor type, or a diagnostic naming operand
 /// `name` of op `opName`.
 FailureOr<RankedTensorType> getRankedTensorOperand(StringRef opName,
