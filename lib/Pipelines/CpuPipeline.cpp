@@ -20,15 +20,6 @@
 
 namespace mlir::vsla {
 
-std::optional<CpuPhase> parseCpuPhase(StringRef name) {
-  return llvm::StringSwitch<std::optional<CpuPhase>>(name)
-      .Case("vsla", CpuPhase::vsla)
-      .Case("linalg", CpuPhase::linalg)
-      .Case("bufferized", CpuPhase::bufferized)
-      .Case("llvm", CpuPhase::llvm)
-      .Default(std::nullopt);
-}
-
 StringRef getCpuPhaseName(CpuPhase phase) {
   switch (phase) {
   case CpuPhase::vsla:

@@ -23,8 +23,7 @@ namespace mlir::vsla {
 
 enum class CpuPhase { vsla, linalg, bufferized, llvm };
 
-/// The phase named `name`, or nullopt.
-std::optional<CpuPhase> parseCpuPhase(StringRef name);
+/// The phase's name, as compile-to spells it.
 StringRef getCpuPhaseName(CpuPhase phase);
 
 struct VslaToCpuOptions : PassPipelineOptions<VslaToCpuOptions> {
