@@ -1,5 +1,7 @@
 //===- Compiler.cpp - vsla modules to executables -------------------------===//
 
+#include "EntryPoints.h"
+
 #include "vsla/Driver/Compiler.h"
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Pipelines/Pipelines.h"
@@ -10,6 +12,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
@@ -211,16 +214,41 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     func->setAttr("llvm.emit_c_interface",
                   mlir::UnitAttr::get(&context));
   }
+  for (FunctionSignature &function : executable->functions) {
+    auto func = lowered->lookupSymbol<mlir::func::FuncOp>(function.name);
+    if (!shapePipeline)
+      shapePipeline = createShapeFunctionPipeline(context);
+    mlir::FailureOr<bool> added =
+        addDestinationPassingEntryPoints(*lowered, func, *shapePipeline);
+    if (mlir::failed(added))
+      return rt::invalidArgument("cannot derive the shape function of @" +
+                                 function.name + ":\n" +
+                                 diagnostics.getText());
+    function.destinationPassing = *added;
+    // Its callers use the destination-passing entry points: the original
+    // need not be compiled unless another function calls it.
+    if (*added && mlir::SymbolTable::symbolKnownUseEmpty(func, *lowered))
+      func.erase();
+  }
   if (executable->functions.empty())
     return rt::invalidArgument(
         "the module has no public function to compile; define at least one "
         "func.func that is not private");
 
-  mlir::PassManager pm(&context);
-  mlir::vsla::VslaToCpuOptions pipeline;
-  pipeline.useGenericAllocation = true;
-  pipeline.dumpPhasesTo = options.dumpPhasesTo;
-  mlir::vsla::buildVslaToCpuPipeline(pm, pipeline);
+  auto buildPipeline = [&](const std::string &dumpPhasesTo) {
+    auto pm = std::make_unique<mlir::PassManager>(&context);
+    mlir::vsla::VslaToCpuOptions pipelineOptions;
+    pipelineOptions.useGenericAllocation = true;
+    pipelineOptions.dumpPhasesTo = dumpPhasesTo;
+    mlir::vsla::buildVslaToCpuPipeline(*pm, pipelineOptions);
+    return pm;
+  };
+  std::unique_ptr<mlir::PassManager> dumping;
+  if (!options.dumpPhasesTo.empty())
+    dumping = buildPipeline(options.dumpPhasesTo);
+  else if (!pipeline)
+    pipeline = buildPipeline("");
+  mlir::PassManager &pm = dumping ? *dumping : *pipeline;
   if (mlir::failed(pm.run(*lowered)))
     return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
 
@@ -253,14 +281,36 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   executable->engine = std::move(*engine);
   executable->engine->registerSymbols(runtimeSymbols);
   executable->engine->initialize();
-  for (const FunctionSignature &function : executable->functions) {
-    auto entry =
-        executable->engine->lookupPacked("_mlir_ciface_" + function.name);
+  auto lookup = [&](const std::string &name)
+      -> rt::StatusOr<Executable::PackedFunction> {
+    auto entry = executable->engine->lookupPacked("_mlir_ciface_" + name);
     if (!entry)
-      return rt::internalError("compiled code has no entry point for @" +
-                               function.name + ": " +
-                               llvm::toString(entry.takeError()));
-    executable->entryPoints.push_back(*entry);
+      return rt::internalError("compiled code has no entry point @" + name +
+                               ": " + llvm::toString(entry.takeError()));
+    return *entry;
+  };
+  for (const FunctionSignature &function : executable->functions) {
+    Executable::PackedFunction returning = nullptr;
+    if (!function.destinationPassing) {
+      auto entry = lookup(function.name);
+      if (!entry.ok())
+        return entry.getStatus();
+      returning = *entry;
+    }
+    executable->entryPoints.push_back(returning);
+    Executable::PackedFunction shapes = nullptr, destination = nullptr;
+    if (function.destinationPassing) {
+      auto shapeEntry = lookup(getShapesEntryName(function.name));
+      auto destinationEntry = lookup(getDestinationEntryName(function.name));
+      if (!shapeEntry.ok())
+        return shapeEntry.getStatus();
+      if (!destinationEntry.ok())
+        return destinationEntry.getStatus();
+      shapes = *shapeEntry;
+      destination = *destinationEntry;
+    }
+    executable->shapeEntryPoints.push_back(shapes);
+    executable->destinationEntryPoints.push_back(destination);
   }
   // Registered after LLVM's code generator has built its function-local
   // statics, so this runs before they are destroyed (see ~Executable).

@@ -15,7 +15,8 @@
 namespace vsla {
 
 HostTensor::HostTensor(HostTensor &&other) noexcept
-    : descriptor(other.descriptor), owned(other.owned) {
+    : descriptor(other.descriptor), buffer(std::move(other.buffer)),
+      owned(other.owned) {
   other.owned = false;
 }
 
@@ -24,6 +25,7 @@ HostTensor &HostTensor::operator=(HostTensor &&other) noexcept {
     if (owned && descriptor.getAllocatedPtr())
       _mlir_memref_to_llvm_free(descriptor.getAllocatedPtr());
     descriptor = other.descriptor;
+    buffer = std::move(other.buffer);
     owned = other.owned;
     other.owned = false;
   }
@@ -52,6 +54,64 @@ const FunctionSignature *Executable::lookup(llvm::StringRef name) const {
     if (function.name == name)
       return &function;
   return nullptr;
+}
+
+rt::Status Executable::invokeWithOutputs(size_t index,
+                                         llvm::ArrayRef<void *> inputs,
+                                         std::vector<HostTensor> &results) const {
+  const FunctionSignature &signature = functions[index];
+  int64_t dimCount = 0;
+  for (const ValueSignature &result : signature.results)
+    dimCount += result.rank;
+
+  // The result shapes, from the input shapes.
+  std::vector<int64_t> dims(dimCount, 0);
+  auto dimsView = rt::MemRefDescriptor::getRowMajor(rt::ElementType::I64,
+                                                    dims.data(), {dimCount});
+  if (!dimsView.ok())
+    return dimsView.getStatus();
+  void *dimsPointer = dimsView->getAbiPointer();
+  llvm::SmallVector<void *> packed(inputs.begin(), inputs.end());
+  packed.push_back(&dimsPointer);
+  shapeEntryPoints[index](packed.data());
+
+  // The outputs, from the pool.
+  std::vector<rt::MemRefDescriptor> outputs;
+  std::vector<rt::Buffer> buffers;
+  outputs.reserve(signature.results.size());
+  const int64_t *extent = dims.data();
+  for (const ValueSignature &result : signature.results) {
+    std::vector<int64_t> sizes(extent, extent + result.rank);
+    extent += result.rank;
+    size_t count = 1;
+    for (int64_t size : sizes) {
+      if (size < 0)
+        return rt::internalError("@" + signature.name +
+                                 " computed a negative result extent");
+      count *= static_cast<size_t>(size);
+    }
+    auto buffer = rt::Buffer::allocate(
+        rt::getCurrentPool(), count * rt::getElementByteSize(result.elementType));
+    if (!buffer.ok())
+      return buffer.getStatus();
+    auto output =
+        rt::MemRefDescriptor::getRowMajor(result.elementType, *buffer, sizes);
+    if (!output.ok())
+      return output.getStatus();
+    outputs.push_back(std::move(*output));
+    buffers.push_back(std::move(*buffer));
+  }
+  std::vector<void *> outputPointers;
+  for (rt::MemRefDescriptor &output : outputs)
+    outputPointers.push_back(output.getAbiPointer());
+  packed.assign(inputs.begin(), inputs.end());
+  for (void *&pointer : outputPointers)
+    packed.push_back(&pointer);
+  destinationEntryPoints[index](packed.data());
+
+  for (auto [output, buffer] : llvm::zip_equal(outputs, buffers))
+    results.emplace_back(std::move(output), std::move(buffer));
+  return rt::okStatus();
 }
 
 rt::Status Executable::writeObjectFile(llvm::StringRef path) const {
@@ -112,22 +172,14 @@ rt::Status Executable::invoke(llvm::StringRef name,
         std::to_string(signature.arguments.size()) + " arguments, got " +
         std::to_string(arguments.size()));
 
-  // Storage the packed argument array points into; sized up front so the
+  // Storage the packed argument arrays point into; sized up front so the
   // pointers stay valid.
   std::vector<void *> tensorPointers(arguments.size());
   std::vector<std::array<char, 8>> scalars(arguments.size());
   std::vector<rt::Buffer> copies;
   std::vector<rt::MemRefDescriptor> contiguous;
   contiguous.reserve(arguments.size());
-  llvm::SmallVector<void *> packed;
-
-  size_t resultWords = 0;
-  for (const ValueSignature &result : signature.results)
-    resultWords += 3 + 2 * result.rank;
-  std::vector<int64_t> resultStorage(resultWords, 0);
-  void *resultPointer = resultStorage.data();
-  if (!signature.results.empty())
-    packed.push_back(&resultPointer);
+  llvm::SmallVector<void *> inputs;
 
   for (auto [i, argument] : llvm::enumerate(arguments)) {
     const ValueSignature &expected = signature.arguments[i];
@@ -138,7 +190,7 @@ rt::Status Executable::invoke(llvm::StringRef name,
         return rt::invalidArgument(what + " is " + describe(expected) +
                                    ", got a tensor");
       scalars[i] = storeScalar(argument.value, expected.elementType);
-      packed.push_back(scalars[i].data());
+      inputs.push_back(scalars[i].data());
       continue;
     }
     const rt::MemRefDescriptor *descriptor = argument.descriptor;
@@ -170,9 +222,19 @@ rt::Status Executable::invoke(llvm::StringRef name,
       descriptor = &contiguous.back();
     }
     tensorPointers[i] = const_cast<void *>(descriptor->getAbiPointer());
-    packed.push_back(&tensorPointers[i]);
+    inputs.push_back(&tensorPointers[i]);
   }
 
+  if (signature.destinationPassing)
+    return invokeWithOutputs(index, inputs, results);
+
+  size_t resultWords = 0;
+  for (const ValueSignature &result : signature.results)
+    resultWords += 3 + 2 * result.rank;
+  std::vector<int64_t> resultStorage(resultWords, 0);
+  void *resultPointer = resultStorage.data();
+  llvm::SmallVector<void *> packed{&resultPointer};
+  packed.append(inputs.begin(), inputs.end());
   entryPoints[index](packed.data());
 
   const int64_t *words = resultStorage.data();

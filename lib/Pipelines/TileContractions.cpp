@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace mlir::vsla {
@@ -105,6 +106,14 @@ struct TileContractionsPass
       if (succeeded(vectorized))
         rewriter.replaceOp(block, vectorized->replacements);
     }
+    // On tensors the accumulator's read and write are a loop-invariant
+    // subset of the loop-carried result: hoist them, so the block stays in
+    // registers across k (after bufferization, possible aliasing between
+    // function arguments would forbid it).
+    getOperation().walk([&](LoopLikeOpInterface loop) {
+      moveLoopInvariantCode(loop);
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
+    });
   }
 };
 
@@ -119,6 +128,10 @@ struct HoistVectorTransfersPass
     return "Keep loop-carried vector accumulators in registers";
   }
   void runOnOperation() override {
+    // The accumulator's view must be loop-invariant before its transfers
+    // can leave the loop.
+    getOperation().walk(
+        [](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     linalg::hoistRedundantVectorTransfers(getOperation(),
                                           /*verifyNonZeroTrip=*/true);
   }

@@ -309,3 +309,40 @@ TEST(Executable, WarmCallsAllocateNothingNew) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Executable, OutputsArePassedInWhereShapesFollowFromInputs) {
+  auto executable = compileOrFail(R"mlir(
+    func.func @conv(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+      %r = vsla.conv %a, %b : tensor<?xf32>, tensor<?xf32>
+      return %r : tensor<?xf32>
+    }
+    func.func @minimal(%a: tensor<?xf32>) -> tensor<?xf32> {
+      %r = vsla.shrink %a : tensor<?xf32>
+      return %r : tensor<?xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(executable);
+  // conv's result length is m + n - 1: a shape function computes it and the
+  // runtime passes the output in. shrink's depends on the data.
+  EXPECT_TRUE(executable->lookup("conv")->destinationPassing);
+  EXPECT_FALSE(executable->lookup("minimal")->destinationPassing);
+
+  auto backing = std::make_unique<rt::HostAllocator>();
+  auto pool = rt::BufferPool::create(*backing);
+  ASSERT_TRUE(pool.ok());
+  rt::CurrentPoolScope scope(**pool);
+  std::vector<float> a{1, 2, 3}, b{0.5f, 1.5f}, c{4, 0, 0};
+  {
+    auto conv = run(*executable, "conv", {view(a, {3}), view(b, {2})});
+    EXPECT_EQ(values(conv[0]), (std::vector<float>{0.5f, 2.5f, 4.5f, 4.5f}));
+    auto minimal = run(*executable, "minimal", {view(c, {3})});
+    EXPECT_EQ(values(minimal[0]), (std::vector<float>{4}));
+    // Both results come from the current pool and are still held.
+    EXPECT_GE((*pool)->getStats().liveAllocations, 2u);
+  }
+  EXPECT_EQ((*pool)->getStats().liveAllocations, 0u);
+}
+
+} // namespace

@@ -8,16 +8,21 @@
 //
 // Calling convention: inputs are passed by strided memref descriptor, zero
 // copy when contiguous (a non-contiguous input is copied into a pooled
-// buffer first). Results are allocated by the compiled code through the
-// runtime's allocation hooks, so they come from the current buffer pool, and
-// are returned to it when the HostTensor holding them is destroyed. The
-// temporaries inside compiled code come from the same pool.
+// buffer first). Outputs are passed in, destination-passing style: a
+// compiled shape function gives the result shapes from the input shapes,
+// the runtime allocates the outputs from the current buffer pool and the
+// compiled code writes into them. Where result shapes depend on data
+// (vsla.shrink), the compiled code allocates its results through the
+// runtime's allocation hooks instead, from the same pool. Either way a
+// HostTensor returns its memory to the pool when destroyed, and the
+// temporaries inside compiled code come from the pool too.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef VSLA_DRIVER_COMPILER_H
 #define VSLA_DRIVER_COMPILER_H
 
+#include "vsla/runtime/Buffer.h"
 #include "vsla/runtime/ElementType.h"
 #include "vsla/runtime/MemRefDescriptor.h"
 #include "vsla/runtime/Status.h"
@@ -33,6 +38,7 @@
 
 namespace mlir {
 class ExecutionEngine;
+class PassManager;
 } // namespace mlir
 
 namespace vsla {
@@ -56,14 +62,24 @@ struct FunctionSignature {
   std::string name;
   std::vector<ValueSignature> arguments;
   std::vector<ValueSignature> results;
+  /// Whether the result shapes follow from the argument shapes, so the
+  /// runtime computes them first and passes the outputs in (destination-
+  /// passing style). Otherwise (data-dependent shapes: vsla.shrink) the
+  /// compiled code allocates its results from the pool.
+  bool destinationPassing = false;
 };
 
 /// A tensor result: owns its memory, which returns to the buffer pool it
 /// came from when the tensor is destroyed.
 class HostTensor {
 public:
+  /// A result the compiled code allocated through the allocation hooks.
   explicit HostTensor(rt::MemRefDescriptor descriptor)
       : descriptor(std::move(descriptor)) {}
+  /// A result the runtime allocated and passed in.
+  HostTensor(rt::MemRefDescriptor descriptor, rt::Buffer buffer)
+      : descriptor(std::move(descriptor)), buffer(std::move(buffer)),
+        owned(false) {}
   HostTensor(HostTensor &&other) noexcept;
   HostTensor &operator=(HostTensor &&other) noexcept;
   HostTensor(const HostTensor &) = delete;
@@ -78,6 +94,8 @@ public:
 
 private:
   rt::MemRefDescriptor descriptor;
+  rt::Buffer buffer;
+  /// Whether descriptor's allocated pointer goes back through the hooks.
   bool owned = true;
 };
 
@@ -120,9 +138,18 @@ private:
   friend class Compiler;
   Executable() = default;
 
+  /// The destination-passing call: shapes, outputs from the pool, compute.
+  rt::Status invokeWithOutputs(size_t index, llvm::ArrayRef<void *> inputs,
+                               std::vector<HostTensor> &results) const;
+
+  using PackedFunction = void (*)(void **);
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::vector<FunctionSignature> functions;
-  std::vector<void (*)(void **)> entryPoints;
+  /// Per function: the returned-results entry point, or the shape and
+  /// destination-passing entry points (null when not used).
+  std::vector<PackedFunction> entryPoints;
+  std::vector<PackedFunction> shapeEntryPoints;
+  std::vector<PackedFunction> destinationEntryPoints;
 };
 
 class Compiler {
@@ -151,6 +178,10 @@ private:
   /// the context's diagnostic handlers.
   mutable std::mutex mutex;
   std::mutex compileMutex;
+  /// Built once: constructing canonicalization patterns for every dialect
+  /// costs more than compiling a small module.
+  std::unique_ptr<mlir::PassManager> pipeline;
+  std::unique_ptr<mlir::PassManager> shapePipeline;
   std::unordered_map<std::string, std::shared_ptr<Executable>> cache;
 };
 

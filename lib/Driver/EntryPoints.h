@@ -1,0 +1,34 @@
+//===- EntryPoints.h - destination-passing entry points ---------*- C++ -*-===//
+
+#ifndef VSLA_DRIVER_ENTRYPOINTS_H
+#define VSLA_DRIVER_ENTRYPOINTS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+
+#include <string>
+
+namespace vsla {
+
+/// The names of the entry points compiled for public function `function`.
+std::string getShapesEntryName(llvm::StringRef function);
+std::string getDestinationEntryName(llvm::StringRef function);
+
+/// The passes that reduce a shape function to extent arithmetic; build once
+/// and reuse (its canonicalization patterns are costly to build).
+std::unique_ptr<mlir::PassManager> createShapeFunctionPipeline(
+    mlir::MLIRContext &context);
+
+/// Adds @__vsla_shapes_<f> and @__vsla_dps_<f> to `module` when the result
+/// shapes of `func` follow from its argument shapes, simplifying the shape
+/// function with `shapePipeline`. Returns whether it did.
+mlir::FailureOr<bool>
+addDestinationPassingEntryPoints(mlir::ModuleOp module, mlir::func::FuncOp func,
+                                 mlir::PassManager &shapePipeline);
+
+} // namespace vsla
+
+#endif // VSLA_DRIVER_ENTRYPOINTS_H
