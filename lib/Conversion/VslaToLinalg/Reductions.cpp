@@ -71,7 +71,12 @@ Value createReduce(OpBuilder &b, Location loc, Value input,
   auto reduce = linalg::ReduceOp::create(
       b, loc, ValueRange{input}, ValueRange{init}, sorted,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl, combine(nb, nl, args[0], args[1]));
+        Value combined = combine(nb, nl, args[0], args[1]);
+        // A float sum may be reassociated, as every vectorized or parallel
+        // reduction does (tree or lane-wise partial sums).
+        if (auto add = combined.getDefiningOp<arith::AddFOp>())
+          add.setFastmath(arith::FastMathFlags::reassoc);
+        linalg::YieldOp::create(nb, nl, combined);
       });
   return reduce.getResult(0);
 }
