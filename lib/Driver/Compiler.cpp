@@ -218,8 +218,10 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     auto func = lowered->lookupSymbol<mlir::func::FuncOp>(function.name);
     if (!shapePipeline)
       shapePipeline = createShapeFunctionPipeline(context);
-    mlir::FailureOr<bool> added =
-        addDestinationPassingEntryPoints(*lowered, func, *shapePipeline);
+    std::vector<std::string> messages;
+    mlir::FailureOr<bool> added = addDestinationPassingEntryPoints(
+        *lowered, func, *shapePipeline, messages);
+    executable->shapeCheckMessages.push_back(std::move(messages));
     if (mlir::failed(added))
       return rt::invalidArgument("cannot derive the shape function of @" +
                                  function.name + ":\n" +

@@ -22,6 +22,8 @@
 #include "vsla/Dialect/VslaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "vsla/Dialect/VslaOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -31,6 +33,8 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/raw_ostream.h"
 
 namespace vsla {
 
@@ -80,6 +84,124 @@ bool computesShapesOnly(func::FuncOp shapes) {
   return !walk.wasInterrupted();
 }
 
+/// One run-time shape precondition: an i1 that holds when it is met.
+struct ShapeCheck {
+  Value holds;
+  std::string message;
+};
+
+std::string describeLocation(Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->getLoc().print(os);
+  return text;
+}
+
+Value dimValue(OpBuilder &b, Location loc, OpFoldResult dim) {
+  return getValueOrCreateConstantIndexOp(b, loc, dim);
+}
+
+Value equal(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+}
+
+/// The preconditions on extents that the verifiers could not check because
+/// the extents are dynamic; evaluated by the shape function before any
+/// computation runs.
+SmallVector<ShapeCheck> buildShapeChecks(OpBuilder &b, func::FuncOp func) {
+  SmallVector<ShapeCheck> checks;
+  func.walk([&](Operation *op) {
+    Location loc = op->getLoc();
+    std::string where = op->getName().getStringRef().str() + " at " +
+                        describeLocation(op) + ": ";
+    if (auto broadcast = dyn_cast<mlir::vsla::BroadcastToOp>(op)) {
+      auto type = cast<RankedTensorType>(broadcast.getInput().getType());
+      SmallVector<OpFoldResult> target = broadcast.getMixedShape();
+      int64_t lead = target.size() - type.getRank();
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (!type.isDynamicDim(i))
+          continue;
+        Value extent = tensor::DimOp::create(b, loc, broadcast.getInput(), i);
+        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value holds = arith::OrIOp::create(
+            b, loc, equal(b, loc, extent, one),
+            equal(b, loc, extent, dimValue(b, loc, target[lead + i])));
+        checks.push_back({holds, where + "input axis " + std::to_string(i) +
+                                     " has an extent that is neither 1 nor "
+                                     "the target extent"});
+      }
+    } else if (auto promote = dyn_cast<mlir::vsla::PromoteOp>(op)) {
+      SmallVector<OpFoldResult> target = promote.getMixedShape();
+      for (auto [i, dim] : llvm::enumerate(
+               tensor::getMixedSizes(b, loc, promote.getInput()))) {
+        if (getConstantIntValue(dim) && getConstantIntValue(target[i]))
+          continue;
+        Value holds = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ule, dimValue(b, loc, dim),
+            dimValue(b, loc, target[i]));
+        checks.push_back({holds, where + "the target extent of axis " +
+                                     std::to_string(i) +
+                                     " is smaller than the input's"});
+      }
+    } else if (auto reshape = dyn_cast<mlir::vsla::ReshapeOp>(op)) {
+      Value in = arith::ConstantIndexOp::create(b, loc, 1);
+      Value out = arith::ConstantIndexOp::create(b, loc, 1);
+      for (OpFoldResult dim :
+           tensor::getMixedSizes(b, loc, reshape.getInput()))
+        in = arith::MulIOp::create(b, loc, in, dimValue(b, loc, dim));
+      for (OpFoldResult dim : reshape.getMixedShape())
+        out = arith::MulIOp::create(b, loc, out, dimValue(b, loc, dim));
+      checks.push_back({equal(b, loc, in, out),
+                        where + "the element counts of the input and the "
+                                "target shape differ"});
+    } else if (auto concat = dyn_cast<mlir::vsla::ConcatOp>(op)) {
+      int64_t axis = concat.getAxis();
+      SmallVector<OpFoldResult> first =
+          tensor::getMixedSizes(b, loc, concat.getInputs().front());
+      for (Value input : concat.getInputs().drop_front())
+        for (auto [i, dim] :
+             llvm::enumerate(tensor::getMixedSizes(b, loc, input))) {
+          if (static_cast<int64_t>(i) == axis ||
+              isEqualConstantIntOrValue(dim, first[i]))
+            continue;
+          checks.push_back(
+              {equal(b, loc, dimValue(b, loc, dim),
+                     dimValue(b, loc, first[i])),
+               where + "the inputs' extents differ on axis " +
+                   std::to_string(i) + ", which is not the concat axis"});
+        }
+    } else if (auto slice = dyn_cast<mlir::vsla::SliceOp>(op)) {
+      SmallVector<OpFoldResult> dims =
+          tensor::getMixedSizes(b, loc, slice.getInput());
+      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+      SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+      SmallVector<OpFoldResult> strides = slice.getMixedStrides();
+      for (size_t i = 0; i < dims.size(); ++i) {
+        if (getConstantIntValue(dims[i]) && getConstantIntValue(offsets[i]) &&
+            getConstantIntValue(sizes[i]) && getConstantIntValue(strides[i]))
+          continue;
+        // size == 0, or offset + (size - 1) * stride < extent.
+        Value size = dimValue(b, loc, sizes[i]);
+        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value last = arith::AddIOp::create(
+            b, loc, dimValue(b, loc, offsets[i]),
+            arith::MulIOp::create(b, loc,
+                                  arith::SubIOp::create(b, loc, size, one),
+                                  dimValue(b, loc, strides[i])));
+        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                             last, dimValue(b, loc, dims[i]));
+        Value holds =
+            arith::OrIOp::create(b, loc, equal(b, loc, size, zero), inside);
+        checks.push_back({holds, where + "the slice of axis " +
+                                     std::to_string(i) +
+                                     " reads past the input's extent"});
+      }
+    }
+  });
+  return checks;
+}
+
 } // namespace
 
 std::string getShapesEntryName(StringRef function) {
@@ -99,9 +221,11 @@ std::unique_ptr<PassManager> createShapeFunctionPipeline(MLIRContext &context) {
   return pm;
 }
 
-FailureOr<bool> addDestinationPassingEntryPoints(ModuleOp module,
-                                                 func::FuncOp func,
-                                                 PassManager &shapePipeline) {
+FailureOr<bool>
+addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
+                                 PassManager &shapePipeline,
+                                 std::vector<std::string> &checkMessages) {
+  checkMessages.clear();
   MLIRContext *context = module.getContext();
   SmallVector<Type> resultTypes(func.getResultTypes());
   int64_t dimCount = 0;
@@ -114,11 +238,25 @@ FailureOr<bool> addDestinationPassingEntryPoints(ModuleOp module,
   if (resultTypes.empty())
     return false;
 
-  // The shape function: every result dim, stored in order.
-  auto dimsType = MemRefType::get({dimCount}, IndexType::get(context));
+  // The shape function: every result dim, stored in order, then the
+  // number of the first failed shape check (0 when all hold).
+  auto dimsType = MemRefType::get({dimCount + 1}, IndexType::get(context));
   func::FuncOp shapes = cloneWithOutputs(
       module, func, getShapesEntryName(func.getSymName()), {dimsType},
       [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
+        SmallVector<ShapeCheck> checks =
+            buildShapeChecks(b, cast<func::FuncOp>(
+                                    b.getInsertionBlock()->getParentOp()));
+        Value failed = arith::ConstantIndexOp::create(b, loc, 0);
+        for (int64_t k = checks.size() - 1; k >= 0; --k)
+          failed = arith::SelectOp::create(
+              b, loc, checks[k].holds, failed,
+              arith::ConstantIndexOp::create(b, loc, k + 1));
+        for (const ShapeCheck &check : checks)
+          checkMessages.push_back(check.message);
+        memref::StoreOp::create(
+            b, loc, failed, extra[0],
+            ValueRange{arith::ConstantIndexOp::create(b, loc, dimCount)});
         int64_t slot = 0;
         for (Value result : returned) {
           auto type = cast<RankedTensorType>(result.getType());

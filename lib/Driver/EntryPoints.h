@@ -10,6 +10,7 @@
 #include <memory>
 
 #include <string>
+#include <vector>
 
 namespace vsla {
 
@@ -24,10 +25,14 @@ std::unique_ptr<mlir::PassManager> createShapeFunctionPipeline(
 
 /// Adds @__vsla_shapes_<f> and @__vsla_dps_<f> to `module` when the result
 /// shapes of `func` follow from its argument shapes, simplifying the shape
-/// function with `shapePipeline`. Returns whether it did.
+/// function with `shapePipeline`. The shape function also checks the
+/// preconditions on dynamic extents (broadcast, promote, reshape, concat,
+/// slice): its last output is 0, or k when check k failed, whose message is
+/// `checkMessages[k - 1]`. Returns whether it added the entry points.
 mlir::FailureOr<bool>
 addDestinationPassingEntryPoints(mlir::ModuleOp module, mlir::func::FuncOp func,
-                                 mlir::PassManager &shapePipeline);
+                                 mlir::PassManager &shapePipeline,
+                                 std::vector<std::string> &checkMessages);
 
 } // namespace vsla
 

@@ -64,16 +64,25 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   for (const ValueSignature &result : signature.results)
     dimCount += result.rank;
 
-  // The result shapes, from the input shapes.
-  std::vector<int64_t> dims(dimCount, 0);
-  auto dimsView = rt::MemRefDescriptor::getRowMajor(rt::ElementType::I64,
-                                                    dims.data(), {dimCount});
+  // The result shapes, from the input shapes, and the first failed shape
+  // check (0 when every check holds).
+  std::vector<int64_t> dims(dimCount + 1, 0);
+  auto dimsView = rt::MemRefDescriptor::getRowMajor(
+      rt::ElementType::I64, dims.data(), {dimCount + 1});
   if (!dimsView.ok())
     return dimsView.getStatus();
   void *dimsPointer = dimsView->getAbiPointer();
   llvm::SmallVector<void *> packed(inputs.begin(), inputs.end());
   packed.push_back(&dimsPointer);
   shapeEntryPoints[index](packed.data());
+  if (int64_t failed = dims[dimCount]) {
+    const std::vector<std::string> &messages = shapeCheckMessages[index];
+    return rt::invalidArgument(
+        "the input shapes do not fit @" + signature.name + ": " +
+        (failed <= static_cast<int64_t>(messages.size()) ? messages[failed - 1]
+                                                         : "a shape check "
+                                                           "failed"));
+  }
 
   // The outputs, from the pool.
   std::vector<rt::MemRefDescriptor> outputs;

@@ -346,3 +346,64 @@ TEST(Executable, OutputsArePassedInWhereShapesFollowFromInputs) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Executable, DynamicShapeErrorsAreStatusesNotCrashes) {
+  auto executable = compileOrFail(R"mlir(
+    func.func @broadcast(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+      %r = vsla.broadcast_to %x to [%n] : tensor<?xf32>
+      return %r : tensor<?xf32>
+    }
+    func.func @concat(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+      %r = vsla.concat %a, %b axis = 0 : tensor<?x?xf32>, tensor<?x?xf32>
+      return %r : tensor<?x?xf32>
+    }
+    func.func @reshape(%x: tensor<?xf32>, %n: index) -> tensor<?x2xf32> {
+      %r = vsla.reshape %x to [%n, 2] : tensor<?xf32>
+      return %r : tensor<?x2xf32>
+    }
+    func.func @slice(%x: tensor<?xf32>) -> tensor<3xf32> {
+      %r = vsla.slice %x [1] [3] [1] : tensor<?xf32>
+      return %r : tensor<3xf32>
+    }
+    func.func @promote(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+      %r = vsla.promote %x to [%n] : tensor<?xf32>
+      return %r : tensor<?xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(executable);
+  std::vector<float> three{1, 2, 3}, two{1, 2, 3, 4};
+  rt::MemRefDescriptor x = view(three, {3});
+  auto call = [&](const char *name, std::vector<Argument> arguments) {
+    std::vector<HostTensor> results;
+    return executable->invoke(name, arguments, results);
+  };
+  // Valid calls.
+  EXPECT_TRUE(call("broadcast", {Argument::tensor(x), Argument::scalar(3)}).ok());
+  EXPECT_TRUE(call("promote", {Argument::tensor(x), Argument::scalar(5)}).ok());
+  // broadcast 3 to 4: neither 1 nor the target.
+  rt::Status status =
+      call("broadcast", {Argument::tensor(x), Argument::scalar(4)});
+  EXPECT_EQ(status.getCode(), rt::StatusCode::InvalidArgument);
+  EXPECT_NE(status.getMessage().find("vsla.broadcast_to"), std::string::npos);
+  EXPECT_NE(status.getMessage().find("neither 1 nor the target"),
+            std::string::npos);
+  // concat of [2, 2] and [1, 3]: the second axis differs.
+  rt::MemRefDescriptor a = view(two, {2, 2}), b = view(three, {1, 3});
+  status = call("concat", {Argument::tensor(a), Argument::tensor(b)});
+  EXPECT_NE(status.getMessage().find("extents differ on axis 1"),
+            std::string::npos);
+  // reshape 3 elements into [2, 2].
+  status = call("reshape", {Argument::tensor(x), Argument::scalar(2)});
+  EXPECT_NE(status.getMessage().find("element counts"), std::string::npos);
+  // x[1:4] of a 3-element tensor.
+  status = call("slice", {Argument::tensor(x)});
+  EXPECT_NE(status.getMessage().find("reads past"), std::string::npos);
+  // promote 3 elements to 2.
+  status = call("promote", {Argument::tensor(x), Argument::scalar(2)});
+  EXPECT_NE(status.getMessage().find("smaller than the input"),
+            std::string::npos);
+}
+
+} // namespace

@@ -150,6 +150,9 @@ private:
   std::vector<PackedFunction> entryPoints;
   std::vector<PackedFunction> shapeEntryPoints;
   std::vector<PackedFunction> destinationEntryPoints;
+  /// Per function: what each run-time shape check of its shape function
+  /// says when it fails.
+  std::vector<std::vector<std::string>> shapeCheckMessages;
 };
 
 class Compiler {
