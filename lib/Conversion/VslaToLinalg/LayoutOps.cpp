@@ -202,18 +202,14 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
                                            resultType.getElementType());
     OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value input : adaptor.getInputs()) {
-      SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, input);
       SmallVector<OpFoldResult> offsets(resultType.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = offset;
-      SmallVector<OpFoldResult> strides(resultType.getRank(),
-                                        rewriter.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                             offsets, sizes, strides);
-      offset = arith::AddIOp::create(rewriter, loc,
-                                     getValueOrCreateConstantIndexOp(rewriter, loc, offset),
-                                     getValueOrCreateConstantIndexOp(rewriter, loc, sizes[axis]))
+      result = insertAt(rewriter, loc, input, result, offsets);
+      offset = arith::AddIOp::create(
+                   rewriter, loc,
+                   getValueOrCreateConstantIndexOp(rewriter, loc, offset),
+                   tensor::DimOp::create(rewriter, loc, input, axis))
                    .getResult();
     }
     replaceWithValue(rewriter, op, result);
@@ -248,12 +244,7 @@ struct StackLowering : OpConversionPattern<StackOp> {
       SmallVector<OpFoldResult> offsets(resultType.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[0] = rewriter.getIndexAttr(i);
-      SmallVector<OpFoldResult> sizes{rewriter.getIndexAttr(1)};
-      llvm::append_range(sizes, tensor::getMixedSizes(rewriter, loc, input));
-      SmallVector<OpFoldResult> strides(resultType.getRank(),
-                                        rewriter.getIndexAttr(1));
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
-                                             offsets, sizes, strides);
+      result = insertAt(rewriter, loc, input, result, offsets);
     }
     replaceWithValue(rewriter, op, result);
     return success();

@@ -61,13 +61,21 @@ Value extractOrigin(OpBuilder &b, Location loc, Value source,
   return tensor::ExtractSliceOp::create(b, loc, source, zeros, dims, ones);
 }
 
-Value insertOrigin(OpBuilder &b, Location loc, Value source, Value dest) {
-  auto type = cast<RankedTensorType>(source.getType());
-  SmallVector<OpFoldResult> zeros(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
-  return tensor::InsertSliceOp::create(b, loc, source, dest, zeros,
-                                       tensor::getMixedSizes(b, loc, source),
+Value insertAt(OpBuilder &b, Location loc, Value source, Value dest,
+               ArrayRef<OpFoldResult> offsets) {
+  int64_t rank = cast<RankedTensorType>(dest.getType()).getRank();
+  int64_t sourceRank = cast<RankedTensorType>(source.getType()).getRank();
+  SmallVector<OpFoldResult> sizes(rank - sourceRank, b.getIndexAttr(1));
+  llvm::append_range(sizes, tensor::getMixedSizes(b, loc, source));
+  SmallVector<OpFoldResult> ones(rank, b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, loc, source, dest, offsets, sizes,
                                        ones);
+}
+
+Value insertOrigin(OpBuilder &b, Location loc, Value source, Value dest) {
+  int64_t rank = cast<RankedTensorType>(dest.getType()).getRank();
+  SmallVector<OpFoldResult> zeros(rank, b.getIndexAttr(0));
+  return insertAt(b, loc, source, dest, zeros);
 }
 
 SmallVector<OpFoldResult> minDims(OpBuilder &b, Location loc,

@@ -40,6 +40,12 @@ Value createElementwise(OpBuilder &b, Location loc, ValueRange inputs,
 Value extractOrigin(OpBuilder &b, Location loc, Value source,
                     ArrayRef<OpFoldResult> dims);
 
+/// `dest` with the box of `source`'s dims at `offsets` replaced by
+/// `source`; a source of lower rank fills the trailing axes (leading
+/// extents 1).
+Value insertAt(OpBuilder &b, Location loc, Value source, Value dest,
+               ArrayRef<OpFoldResult> offsets);
+
 /// `dest` with the box `[0, dims of source)` replaced by `source`.
 Value insertOrigin(OpBuilder &b, Location loc, Value source, Value dest);
 
