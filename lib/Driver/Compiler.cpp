@@ -311,8 +311,19 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
       shapes = *shapeEntry;
       destination = *destinationEntry;
     }
+    Executable::PackedFunction equalShapes = nullptr;
+    if (function.destinationPassing) {
+      // Compiled only when some ambient op could see different shapes.
+      auto entry = executable->engine->lookupPacked(
+          "_mlir_ciface_" + getEqualShapesEntryName(function.name));
+      if (entry)
+        equalShapes = *entry;
+      else
+        llvm::consumeError(entry.takeError());
+    }
     executable->shapeEntryPoints.push_back(shapes);
     executable->destinationEntryPoints.push_back(destination);
+    executable->equalShapesEntryPoints.push_back(equalShapes);
   }
   // Registered after LLVM's code generator has built its function-local
   // statics, so this runs before they are destroyed (see ~Executable).

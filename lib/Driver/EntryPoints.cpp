@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,6 +32,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -202,6 +204,42 @@ SmallVector<ShapeCheck> buildShapeChecks(OpBuilder &b, func::FuncOp func) {
   return checks;
 }
 
+/// The ambient binary ops whose operand shapes may differ at run time (not
+/// provably equal): their lowering branches on the shapes.
+SmallVector<Operation *> getShapeBranchingOps(func::FuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (!isa<mlir::vsla::AddOp, mlir::vsla::SubOp, mlir::vsla::MulOp,
+             mlir::vsla::DivOp, mlir::vsla::MaximumOp, mlir::vsla::MinimumOp>(
+            op))
+      return;
+    // Shapes that are dynamic somewhere and could be equal.
+    auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
+    if ((!lhs.hasStaticShape() || !rhs.hasStaticShape()) &&
+        succeeded(verifyCompatibleShape(lhs, rhs)))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+/// An i1 that holds when every op in `ops` sees operands of equal shapes.
+Value buildEqualShapesFlag(OpBuilder &b, Location loc,
+                           ArrayRef<Operation *> ops) {
+  Value all = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (Operation *op : ops) {
+    SmallVector<OpFoldResult> lhs =
+        tensor::getMixedSizes(b, loc, op->getOperand(0));
+    SmallVector<OpFoldResult> rhs =
+        tensor::getMixedSizes(b, loc, op->getOperand(1));
+    for (auto [l, r] : llvm::zip_equal(lhs, rhs))
+      all = arith::AndIOp::create(
+          b, loc, all,
+          equal(b, loc, dimValue(b, loc, l), dimValue(b, loc, r)));
+  }
+  return all;
+}
+
 } // namespace
 
 std::string getShapesEntryName(StringRef function) {
@@ -210,6 +248,10 @@ std::string getShapesEntryName(StringRef function) {
 
 std::string getDestinationEntryName(StringRef function) {
   return ("__vsla_dps_" + function).str();
+}
+
+std::string getEqualShapesEntryName(StringRef function) {
+  return ("__vsla_dps_equal_" + function).str();
 }
 
 std::unique_ptr<PassManager> createShapeFunctionPipeline(MLIRContext &context) {
@@ -239,8 +281,10 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
     return false;
 
   // The shape function: every result dim, stored in order, then the
-  // number of the first failed shape check (0 when all hold).
-  auto dimsType = MemRefType::get({dimCount + 1}, IndexType::get(context));
+  // number of the first failed shape check (0 when all hold), then 1 when
+  // every ambient op sees operands of equal shapes.
+  bool specializes = !getShapeBranchingOps(func).empty();
+  auto dimsType = MemRefType::get({dimCount + 2}, IndexType::get(context));
   func::FuncOp shapes = cloneWithOutputs(
       module, func, getShapesEntryName(func.getSymName()), {dimsType},
       [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
@@ -257,6 +301,15 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
         memref::StoreOp::create(
             b, loc, failed, extra[0],
             ValueRange{arith::ConstantIndexOp::create(b, loc, dimCount)});
+        Value equalShapes = buildEqualShapesFlag(
+            b, loc,
+            getShapeBranchingOps(
+                cast<func::FuncOp>(b.getInsertionBlock()->getParentOp())));
+        memref::StoreOp::create(
+            b, loc,
+            arith::IndexCastUIOp::create(b, loc, b.getIndexType(), equalShapes),
+            extra[0],
+            ValueRange{arith::ConstantIndexOp::create(b, loc, dimCount + 1)});
         int64_t slot = 0;
         for (Value result : returned) {
           auto type = cast<RankedTensorType>(result.getType());
@@ -281,14 +334,25 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
     outputTypes.push_back(
         MemRefType::get(tensor.getShape(), tensor.getElementType()));
   }
-  cloneWithOutputs(
-      module, func, getDestinationEntryName(func.getSymName()), outputTypes,
-      [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
-        for (auto [result, output] : llvm::zip_equal(returned, extra))
-          bufferization::MaterializeInDestinationOp::create(
-              b, loc, /*result=*/Type(), result, output,
-              /*restrict=*/b.getUnitAttr(), /*writable=*/b.getUnitAttr());
-      });
+  auto materialize = [&](OpBuilder &b, Location loc, ValueRange returned,
+                         ValueRange extra) {
+    for (auto [result, output] : llvm::zip_equal(returned, extra))
+      bufferization::MaterializeInDestinationOp::create(
+          b, loc, /*result=*/Type(), result, output,
+          /*restrict=*/b.getUnitAttr(), /*writable=*/b.getUnitAttr());
+  };
+  cloneWithOutputs(module, func, getDestinationEntryName(func.getSymName()),
+                   outputTypes, materialize);
+  // The same for calls where every ambient op's operands have equal shapes
+  // (the shape function says so): no shape branches, so elementwise chains
+  // fuse into single loops.
+  if (specializes) {
+    func::FuncOp equalShapes =
+        cloneWithOutputs(module, func, getEqualShapesEntryName(func.getSymName()),
+                         outputTypes, materialize);
+    for (Operation *op : getShapeBranchingOps(equalShapes))
+      op->setAttr(mlir::vsla::kEqualShapesAttrName, UnitAttr::get(context));
+  }
   return true;
 }
 

@@ -17,6 +17,9 @@ namespace vsla {
 /// The names of the entry points compiled for public function `function`.
 std::string getShapesEntryName(llvm::StringRef function);
 std::string getDestinationEntryName(llvm::StringRef function);
+/// The destination-passing entry point for calls where every ambient op's
+/// operands have equal shapes (compiled only when some op could branch).
+std::string getEqualShapesEntryName(llvm::StringRef function);
 
 /// The passes that reduce a shape function to extent arithmetic; build once
 /// and reuse (its canonicalization patterns are costly to build).
@@ -27,8 +30,11 @@ std::unique_ptr<mlir::PassManager> createShapeFunctionPipeline(
 /// shapes of `func` follow from its argument shapes, simplifying the shape
 /// function with `shapePipeline`. The shape function also checks the
 /// preconditions on dynamic extents (broadcast, promote, reshape, concat,
-/// slice): its last output is 0, or k when check k failed, whose message is
-/// `checkMessages[k - 1]`. Returns whether it added the entry points.
+/// slice): after the result dims it writes 0, or k when check k failed, whose
+/// message is `checkMessages[k - 1]`; then 1 when every ambient op sees equal
+/// operand shapes, in which case @__vsla_dps_equal_<f> (when present) computes
+/// the same results without shape branches. Returns whether it added the
+/// entry points.
 mlir::FailureOr<bool>
 addDestinationPassingEntryPoints(mlir::ModuleOp module, mlir::func::FuncOp func,
                                  mlir::PassManager &shapePipeline,

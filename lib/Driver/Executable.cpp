@@ -64,11 +64,11 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   for (const ValueSignature &result : signature.results)
     dimCount += result.rank;
 
-  // The result shapes, from the input shapes, and the first failed shape
-  // check (0 when every check holds).
-  std::vector<int64_t> dims(dimCount + 1, 0);
+  // The result shapes, from the input shapes; the first failed shape check
+  // (0 when every check holds); whether ambient ops see equal shapes.
+  std::vector<int64_t> dims(dimCount + 2, 0);
   auto dimsView = rt::MemRefDescriptor::getRowMajor(
-      rt::ElementType::I64, dims.data(), {dimCount + 1});
+      rt::ElementType::I64, dims.data(), {dimCount + 2});
   if (!dimsView.ok())
     return dimsView.getStatus();
   void *dimsPointer = dimsView->getAbiPointer();
@@ -116,7 +116,11 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   packed.assign(inputs.begin(), inputs.end());
   for (void *&pointer : outputPointers)
     packed.push_back(&pointer);
-  destinationEntryPoints[index](packed.data());
+  // Equal operand shapes at every ambient op: the variant without shape
+  // branches, whose elementwise chains are fused.
+  bool equalShapes = dims[dimCount + 1] != 0 && equalShapesEntryPoints[index];
+  (equalShapes ? equalShapesEntryPoints[index]
+               : destinationEntryPoints[index])(packed.data());
 
   for (auto [output, buffer] : llvm::zip_equal(outputs, buffers))
     results.emplace_back(std::move(output), std::move(buffer));

@@ -19,6 +19,7 @@
 #include "ScalarMath.h"
 #include "TensorBuilders.h"
 
+#include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaOps.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -51,7 +52,13 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
     SmallVector<OpFoldResult> lhsDims = tensor::getMixedSizes(rewriter, loc, lhs);
     SmallVector<OpFoldResult> rhsDims = tensor::getMixedSizes(rewriter, loc, rhs);
 
-    // Same shapes, known at compile time: one elementwise pass.
+    // Same shapes, known at compile time or promised by the caller: one
+    // elementwise pass.
+    if (op->hasAttr(kEqualShapesAttrName)) {
+      replaceWithValue(rewriter, op,
+                       sameShape(rewriter, loc, lhs, rhs, resultType, lhsDims));
+      return success();
+    }
     if (isEqualConstantIntOrValueArray(lhsDims, rhsDims)) {
       replaceWithValue(rewriter, op, sameShape(rewriter, loc, lhs, rhs, resultType,
                                        *dims));

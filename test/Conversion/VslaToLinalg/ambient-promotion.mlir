@@ -86,3 +86,18 @@ func.func @maximum_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %r = vsla.maximum %a, %b : tensor<4xi32>, tensor<4xi32>
   return %r : tensor<4xi32>
 }
+
+// -----
+
+// With vsla.equal_shapes (the caller checked the shapes), the dynamic case
+// is one elementwise pass with no run-time branch, so it fuses.
+// CHECK-LABEL: func @add_promised_equal
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @add_promised_equal(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %r = vsla.add %a, %b {vsla.equal_shapes} : tensor<?xf32>, tensor<?xf32>
+  return %r : tensor<?xf32>
+}

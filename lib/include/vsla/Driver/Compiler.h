@@ -150,6 +150,9 @@ private:
   std::vector<PackedFunction> entryPoints;
   std::vector<PackedFunction> shapeEntryPoints;
   std::vector<PackedFunction> destinationEntryPoints;
+  /// Per function: the destination-passing entry point without shape
+  /// branches, for calls whose ambient ops see equal shapes (or null).
+  std::vector<PackedFunction> equalShapesEntryPoints;
   /// Per function: what each run-time shape check of its shape function
   /// says when it fails.
   std::vector<std::vector<std::string>> shapeCheckMessages;
