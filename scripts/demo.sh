@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and shows what the compiler does to a small
 # variable-length filtering program: the program as written, after
-# canonicalization, and after specializing it to static shapes.
+# canonicalization, after specializing it to static shapes, and compiled for
+# the CPU and run on signals of several lengths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-scripts/build.sh vsla-opt >/dev/null
+scripts/build.sh vsla-opt vsla-example-filter >/dev/null
 
 example=examples/filter.mlir
 opt=build/bin/vsla-opt
@@ -25,3 +26,7 @@ echo
 echo "== vsla-opt examples/ragged.mlir --canonicalize =="
 echo "   (ragged inputs stacked with no padding; the window stack expands into stacks)"
 "$opt" examples/ragged.mlir --canonicalize
+echo
+echo "== build/bin/vsla-example-filter $example =="
+echo "   (compiled once through the C++ driver, run on four lengths, checked against C++)"
+build/bin/vsla-example-filter "$example"

@@ -54,7 +54,17 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
 
     // Same shapes, known at compile time or promised by the caller: one
     // elementwise pass.
-    if (op->hasAttr(kEqualShapesAttrName)) {
+    // (A promise made before other rewrites exposed different static
+    // extents cannot hold; it is ignored: the general path stays correct.)
+    auto contradicts = [](OpFoldResult l, OpFoldResult r) {
+      std::optional<int64_t> cl = getConstantIntValue(l);
+      std::optional<int64_t> cr = getConstantIntValue(r);
+      return cl && cr && *cl != *cr;
+    };
+    if (op->hasAttr(kEqualShapesAttrName) &&
+        llvm::none_of(llvm::zip_equal(lhsDims, rhsDims), [&](auto dims) {
+          return contradicts(std::get<0>(dims), std::get<1>(dims));
+        })) {
       replaceWithValue(rewriter, op,
                        sameShape(rewriter, loc, lhs, rhs, resultType, lhsDims));
       return success();

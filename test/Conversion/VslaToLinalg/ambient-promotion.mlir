@@ -101,3 +101,15 @@ func.func @add_promised_equal(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x
   %r = vsla.add %a, %b {vsla.equal_shapes} : tensor<?xf32>, tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// A promise that static extents contradict is ignored (regression: the
+// extents became static only through a cast the lowering looks through).
+// CHECK-LABEL: func @broken_promise
+// CHECK: tensor.extract_slice %arg0[0] [2] [1]
+func.func @broken_promise(%a: tensor<10xf32>, %b: tensor<2xf32>) -> tensor<?xf32> {
+  %d = tensor.cast %a : tensor<10xf32> to tensor<?xf32>
+  %r = vsla.add %d, %b {vsla.equal_shapes} : tensor<?xf32>, tensor<2xf32>
+  return %r : tensor<?xf32>
+}
