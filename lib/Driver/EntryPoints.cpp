@@ -284,7 +284,8 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
   // number of the first failed shape check (0 when all hold), then 1 when
   // every ambient op sees operands of equal shapes.
   bool specializes = !getShapeBranchingOps(func).empty();
-  auto dimsType = MemRefType::get({dimCount + 2}, IndexType::get(context));
+  auto dimsType = MemRefType::get({dimCount + ShapeFunctionLayout::kSlots},
+                                  IndexType::get(context));
   func::FuncOp shapes = cloneWithOutputs(
       module, func, getShapesEntryName(func.getSymName()), {dimsType},
       [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
@@ -300,7 +301,8 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
           checkMessages.push_back(check.message);
         memref::StoreOp::create(
             b, loc, failed, extra[0],
-            ValueRange{arith::ConstantIndexOp::create(b, loc, dimCount)});
+            ValueRange{arith::ConstantIndexOp::create(
+                b, loc, dimCount + ShapeFunctionLayout::kFailedCheck)});
         Value equalShapes = buildEqualShapesFlag(
             b, loc,
             getShapeBranchingOps(
@@ -309,7 +311,8 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
             b, loc,
             arith::IndexCastUIOp::create(b, loc, b.getIndexType(), equalShapes),
             extra[0],
-            ValueRange{arith::ConstantIndexOp::create(b, loc, dimCount + 1)});
+            ValueRange{arith::ConstantIndexOp::create(
+                b, loc, dimCount + ShapeFunctionLayout::kEqualShapes)});
         int64_t slot = 0;
         for (Value result : returned) {
           auto type = cast<RankedTensorType>(result.getType());

@@ -14,6 +14,15 @@
 
 namespace vsla {
 
+/// The shape function's output: the result dims in order, then these slots.
+struct ShapeFunctionLayout {
+  /// 0, or k when shape check k failed.
+  static constexpr int64_t kFailedCheck = 0;
+  /// 1 when every ambient op sees operands of equal shapes.
+  static constexpr int64_t kEqualShapes = 1;
+  static constexpr int64_t kSlots = 2;
+};
+
 /// The names of the entry points compiled for public function `function`.
 std::string getShapesEntryName(llvm::StringRef function);
 std::string getDestinationEntryName(llvm::StringRef function);

@@ -1,5 +1,7 @@
 //===- Executable.cpp - calling compiled vsla functions -------------------===//
 
+#include "EntryPoints.h"
+
 #include "vsla/Driver/Compiler.h"
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/Buffer.h"
@@ -66,16 +68,17 @@ rt::Status Executable::invokeWithOutputs(size_t index,
 
   // The result shapes, from the input shapes; the first failed shape check
   // (0 when every check holds); whether ambient ops see equal shapes.
-  std::vector<int64_t> dims(dimCount + 2, 0);
+  const int64_t size = dimCount + ShapeFunctionLayout::kSlots;
+  std::vector<int64_t> dims(size, 0);
   auto dimsView = rt::MemRefDescriptor::getRowMajor(
-      rt::ElementType::I64, dims.data(), {dimCount + 2});
+      rt::ElementType::I64, dims.data(), {size});
   if (!dimsView.ok())
     return dimsView.getStatus();
   void *dimsPointer = dimsView->getAbiPointer();
   llvm::SmallVector<void *> packed(inputs.begin(), inputs.end());
   packed.push_back(&dimsPointer);
   shapeEntryPoints[index](packed.data());
-  if (int64_t failed = dims[dimCount]) {
+  if (int64_t failed = dims[dimCount + ShapeFunctionLayout::kFailedCheck]) {
     const std::vector<std::string> &messages = shapeCheckMessages[index];
     return rt::invalidArgument(
         "the input shapes do not fit @" + signature.name + ": " +
@@ -118,7 +121,8 @@ rt::Status Executable::invokeWithOutputs(size_t index,
     packed.push_back(&pointer);
   // Equal operand shapes at every ambient op: the variant without shape
   // branches, whose elementwise chains are fused.
-  bool equalShapes = dims[dimCount + 1] != 0 && equalShapesEntryPoints[index];
+  bool equalShapes = dims[dimCount + ShapeFunctionLayout::kEqualShapes] != 0 &&
+                     equalShapesEntryPoints[index];
   (equalShapes ? equalShapesEntryPoints[index]
                : destinationEntryPoints[index])(packed.data());
 
