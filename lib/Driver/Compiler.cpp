@@ -1,5 +1,6 @@
 //===- Compiler.cpp - vsla modules to executables -------------------------===//
 
+#include "DiagnosticCollector.h"
 #include "EntryPoints.h"
 
 #include "vsla/Driver/Compiler.h"
@@ -33,24 +34,6 @@ extern std::atomic<bool> processExiting;
 } // namespace detail
 
 namespace {
-
-/// Collects the diagnostics emitted while it lives, for error messages.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(mlir::MLIRContext &context)
-      : handler(&context, [this](mlir::Diagnostic &diagnostic) {
-          llvm::raw_string_ostream os(text);
-          os << diagnostic.getLocation() << ": " << diagnostic << "\n";
-          for (const mlir::Diagnostic &note : diagnostic.getNotes())
-            os << "  note: " << note << "\n";
-          return mlir::success();
-        }) {}
-  const std::string &getText() const { return text; }
-
-private:
-  std::string text;
-  mlir::ScopedDiagnosticHandler handler;
-};
 
 std::optional<rt::ElementType> toElementType(mlir::Type type) {
   if (type.isF16())

@@ -179,6 +179,8 @@ public:
   size_t getCacheSize() const;
 
 private:
+  friend class FunctionBuilder;
+
   mlir::MLIRContext context;
   /// Guards the cache; compileMutex serializes compilations, which share
   /// the context's diagnostic handlers.

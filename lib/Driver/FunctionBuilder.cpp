@@ -1,0 +1,371 @@
+//===- FunctionBuilder.cpp - build a vsla function op by op ---------------===//
+
+#include "vsla/Driver/FunctionBuilder.h"
+
+#include "DiagnosticCollector.h"
+
+#include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaOps.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+#include <memory>
+
+namespace vsla {
+
+namespace {
+
+mlir::Type getElementMlirType(rt::ElementType type, mlir::MLIRContext *ctx) {
+  mlir::Builder b(ctx);
+  switch (type) {
+  case rt::ElementType::F16:
+    return b.getF16Type();
+  case rt::ElementType::BF16:
+    return b.getBF16Type();
+  case rt::ElementType::F32:
+    return b.getF32Type();
+  case rt::ElementType::F64:
+    return b.getF64Type();
+  case rt::ElementType::I1:
+    return b.getI1Type();
+  case rt::ElementType::I32:
+    return b.getI32Type();
+  case rt::ElementType::I64:
+    return b.getI64Type();
+  }
+  return {};
+}
+
+std::optional<rt::ElementType> getRuntimeElementType(mlir::Type type) {
+  if (type.isF16())
+    return rt::ElementType::F16;
+  if (type.isBF16())
+    return rt::ElementType::BF16;
+  if (type.isF32())
+    return rt::ElementType::F32;
+  if (type.isF64())
+    return rt::ElementType::F64;
+  if (type.isInteger(1))
+    return rt::ElementType::I1;
+  if (type.isInteger(32))
+    return rt::ElementType::I32;
+  if (type.isInteger(64) || type.isIndex())
+    return rt::ElementType::I64;
+  return std::nullopt;
+}
+
+/// The message for a failure while building: the diagnostics if any, else
+/// `fallback`.
+rt::Status buildError(const DiagnosticCollector &diagnostics,
+                      std::string fallback) {
+  std::string text = diagnostics.getText();
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  return rt::invalidArgument(text.empty() ? std::move(fallback) : text);
+}
+
+/// The inferred result types of an op about to be created, computed the way
+/// the generated builders do: inherent attributes go into properties first.
+llvm::LogicalResult inferResultTypes(mlir::OperationState &state,
+                                     mlir::RegisteredOperationName info,
+                                     mlir::DictionaryAttr attributes,
+                                     llvm::SmallVectorImpl<mlir::Type> &types) {
+  auto *inference = info.getInterface<mlir::InferTypeOpInterface>();
+  if (!inference)
+    return mlir::emitError(state.location)
+           << "'" << info.getStringRef()
+           << "' does not infer its result types; it cannot be built by name";
+  int propertyBytes = info.getOpPropertyByteSize();
+  std::unique_ptr<char[]> storage;
+  mlir::OpaqueProperties properties(nullptr);
+  if (propertyBytes > 0) {
+    // Max-aligned storage, as the op's own allocation would be.
+    storage.reset(new char[propertyBytes + alignof(std::max_align_t)]);
+    void *aligned = storage.get();
+    size_t space = propertyBytes + alignof(std::max_align_t);
+    aligned = std::align(alignof(std::max_align_t), propertyBytes, aligned,
+                         space);
+    properties = mlir::OpaqueProperties(aligned);
+    info.initOpProperties(properties, mlir::OpaqueProperties(nullptr));
+    auto emitError = [&] { return mlir::emitError(state.location); };
+    if (failed(info.setOpPropertiesFromAttribute(state.name, properties,
+                                                 attributes, emitError))) {
+      info.destroyOpProperties(properties);
+      return mlir::failure();
+    }
+  }
+  llvm::LogicalResult result = inference->inferReturnTypes(
+      state.getContext(), state.location, state.operands, attributes,
+      properties, state.regions, types);
+  if (propertyBytes > 0)
+    info.destroyOpProperties(properties);
+  return result;
+}
+
+} // namespace
+
+FunctionBuilder::FunctionBuilder(Compiler &compiler, llvm::StringRef name)
+    : compiler(compiler), builder(&compiler.getContext()) {
+  mlir::MLIRContext &context = compiler.getContext();
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  mlir::Location loc = mlir::UnknownLoc::get(&context);
+  module = mlir::ModuleOp::create(loc);
+  builder.setInsertionPointToEnd(module->getBody());
+  function = mlir::func::FuncOp::create(builder, loc, name,
+                                        builder.getFunctionType({}, {}));
+  builder.setInsertionPointToEnd(function.addEntryBlock());
+}
+
+FunctionBuilder::~FunctionBuilder() {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  module = nullptr;
+}
+
+rt::StatusOr<mlir::Type> FunctionBuilder::getMlirType(const TypeSpec &type) {
+  mlir::Type element =
+      getElementMlirType(type.elementType, &compiler.getContext());
+  if (!element)
+    return rt::invalidArgument("unknown element type");
+  if (!type.isTensor)
+    return element;
+  llvm::SmallVector<int64_t> shape;
+  for (int64_t dim : type.shape) {
+    if (dim < TypeSpec::kDynamic)
+      return rt::invalidArgument("dim " + std::to_string(dim) +
+                                 " is negative; dims are >= 0 or dynamic");
+    shape.push_back(dim == TypeSpec::kDynamic ? mlir::ShapedType::kDynamic
+                                              : dim);
+  }
+  return mlir::Type(mlir::RankedTensorType::get(shape, element));
+}
+
+mlir::Location FunctionBuilder::getLocation(const SourceLocation &location) {
+  if (location.file.empty())
+    return builder.getUnknownLoc();
+  return mlir::FileLineColLoc::get(&compiler.getContext(), location.file,
+                                   location.line, location.column);
+}
+
+rt::StatusOr<mlir::Value> FunctionBuilder::lookupValue(ValueId value) const {
+  if (value < 0 || value >= static_cast<ValueId>(values.size()))
+    return rt::invalidArgument("value %" + std::to_string(value) +
+                               " does not exist in this function");
+  return values[value];
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::addArgument(const TypeSpec &type) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  rt::StatusOr<mlir::Type> mlirType = getMlirType(type);
+  if (!mlirType.ok())
+    return mlirType.getStatus();
+  mlir::Block &entry = function.getBody().front();
+  values.push_back(entry.addArgument(*mlirType, function.getLoc()));
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<std::vector<FunctionBuilder::ValueId>> FunctionBuilder::create(
+    llvm::StringRef opName, llvm::ArrayRef<ValueId> operands,
+    llvm::ArrayRef<std::pair<std::string, std::string>> attributes,
+    const SourceLocation &location) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  mlir::MLIRContext &context = compiler.getContext();
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  DiagnosticCollector diagnostics(context);
+
+  std::optional<mlir::RegisteredOperationName> info =
+      mlir::RegisteredOperationName::lookup(opName, &context);
+  if (!info)
+    return rt::invalidArgument("'" + opName.str() + "' is not a known op");
+
+  mlir::OperationState state(getLocation(location), *info);
+  for (ValueId id : operands) {
+    rt::StatusOr<mlir::Value> value = lookupValue(id);
+    if (!value.ok())
+      return value.getStatus();
+    state.operands.push_back(*value);
+  }
+  mlir::NamedAttrList attributeList;
+  for (const auto &[name, text] : attributes) {
+    mlir::Attribute attribute = mlir::parseAttribute(text, &context);
+    if (!attribute)
+      return buildError(diagnostics, "cannot parse attribute '" + name +
+                                         "' = " + text + " of " + opName.str());
+    attributeList.set(name, attribute);
+  }
+  mlir::DictionaryAttr dictionary = attributeList.getDictionary(&context);
+
+  llvm::SmallVector<mlir::Type> types;
+  if (failed(inferResultTypes(state, *info, dictionary, types)))
+    return buildError(diagnostics, "'" + opName.str() +
+                                       "' rejects these operands");
+  state.addTypes(types);
+  if (info->getOpPropertyByteSize() > 0)
+    state.propertiesAttr = dictionary;
+  else
+    state.addAttributes(attributeList);
+  mlir::Operation *op = builder.create(state);
+  if (failed(mlir::verify(op))) {
+    op->erase();
+    return buildError(diagnostics, "'" + opName.str() + "' is invalid");
+  }
+
+  std::vector<ValueId> results;
+  for (mlir::Value result : op->getResults()) {
+    values.push_back(result);
+    results.push_back(static_cast<ValueId>(values.size() - 1));
+  }
+  return results;
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createCast(ValueId value, rt::ElementType elementType,
+                            const SourceLocation &location) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  rt::StatusOr<mlir::Value> input = lookupValue(value);
+  if (!input.ok())
+    return input.getStatus();
+  auto type = llvm::dyn_cast<mlir::RankedTensorType>(input->getType());
+  if (!type)
+    return rt::invalidArgument("vsla.cast takes a tensor");
+  auto resultType = type.clone(
+      getElementMlirType(elementType, &compiler.getContext()));
+  auto cast = mlir::vsla::CastOp::create(builder, getLocation(location),
+                                         resultType, *input);
+  values.push_back(cast.getResult());
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createConstant(rt::ElementType elementType,
+                                llvm::ArrayRef<int64_t> shape,
+                                const void *data,
+                                const SourceLocation &location) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  TypeSpec spec;
+  spec.elementType = elementType;
+  spec.shape.assign(shape.begin(), shape.end());
+  for (int64_t dim : shape)
+    if (dim < 0)
+      return rt::invalidArgument("a constant's shape must be static");
+  rt::StatusOr<mlir::Type> type = getMlirType(spec);
+  if (!type.ok())
+    return type.getStatus();
+  auto tensorType = llvm::cast<mlir::RankedTensorType>(*type);
+  size_t count = tensorType.getNumElements();
+  size_t bytes = count * rt::getElementByteSize(elementType);
+  llvm::ArrayRef<char> raw(static_cast<const char *>(data), bytes);
+  mlir::DenseElementsAttr attribute;
+  if (elementType == rt::ElementType::I1) {
+    // Dense i1 storage is bit-packed; build it from bools instead.
+    llvm::SmallVector<bool> bits;
+    for (char byte : raw)
+      bits.push_back(byte != 0);
+    attribute = mlir::DenseElementsAttr::get(tensorType, bits);
+  } else {
+    bool isSplat = false;
+    if (!mlir::DenseElementsAttr::isValidRawBuffer(tensorType, raw, isSplat))
+      return rt::invalidArgument("constant data does not match its type");
+    attribute = mlir::DenseElementsAttr::getFromRawBuffer(tensorType, raw);
+  }
+  auto constant = mlir::vsla::ConstantOp::create(
+      builder, getLocation(location), attribute);
+  values.push_back(constant.getResult());
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createScalarConstant(rt::ElementType elementType,
+                                      double value, bool isIndex) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  mlir::Location loc = builder.getUnknownLoc();
+  mlir::Value result;
+  if (isIndex) {
+    result = mlir::arith::ConstantIndexOp::create(builder, loc,
+                                                  static_cast<int64_t>(value));
+  } else {
+    mlir::Type type =
+        getElementMlirType(elementType, &compiler.getContext());
+    mlir::TypedAttr attribute;
+    if (auto floatType = llvm::dyn_cast<mlir::FloatType>(type))
+      attribute = builder.getFloatAttr(floatType, value);
+    else
+      attribute = builder.getIntegerAttr(type, static_cast<int64_t>(value));
+    result = mlir::arith::ConstantOp::create(builder, loc, attribute);
+  }
+  values.push_back(result);
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<TypeSpec> FunctionBuilder::getType(ValueId value) const {
+  rt::StatusOr<mlir::Value> v = lookupValue(value);
+  if (!v.ok())
+    return v.getStatus();
+  mlir::Type type = v->getType();
+  TypeSpec spec;
+  if (auto tensorType = llvm::dyn_cast<mlir::RankedTensorType>(type)) {
+    for (int64_t dim : tensorType.getShape())
+      spec.shape.push_back(mlir::ShapedType::isDynamic(dim) ? TypeSpec::kDynamic
+                                                            : dim);
+    type = tensorType.getElementType();
+  } else {
+    spec.isTensor = false;
+  }
+  std::optional<rt::ElementType> element = getRuntimeElementType(type);
+  if (!element)
+    return rt::invalidArgument("value %" + std::to_string(value) +
+                               " has a type the runtime does not support");
+  spec.elementType = *element;
+  return spec;
+}
+
+bool FunctionBuilder::isIndex(ValueId value) const {
+  rt::StatusOr<mlir::Value> v = lookupValue(value);
+  return v.ok() && v->getType().isIndex();
+}
+
+rt::Status FunctionBuilder::finish(llvm::ArrayRef<ValueId> results) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  DiagnosticCollector diagnostics(compiler.getContext());
+  llvm::SmallVector<mlir::Value> returned;
+  for (ValueId id : results) {
+    rt::StatusOr<mlir::Value> value = lookupValue(id);
+    if (!value.ok())
+      return value.getStatus();
+    returned.push_back(*value);
+  }
+  mlir::func::ReturnOp::create(builder, function.getLoc(), returned);
+  mlir::Block &entry = function.getBody().front();
+  function.setFunctionType(builder.getFunctionType(
+      entry.getArgumentTypes(), mlir::ValueRange(returned).getTypes()));
+  finished = true;
+  if (failed(mlir::verify(*module)))
+    return buildError(diagnostics, "the traced function is invalid");
+  return rt::okStatus();
+}
+
+std::string FunctionBuilder::print() const {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.get()->print(os, mlir::OpPrintingFlags().enableDebugInfo(true, false));
+  return text;
+}
+
+rt::StatusOr<std::shared_ptr<Executable>>
+FunctionBuilder::compile(const CompileOptions &options) {
+  if (!finished)
+    return rt::failedPrecondition("finish() the function before compiling");
+  return compiler.compile(*module, options);
+}
+
+} // namespace vsla

@@ -1,0 +1,283 @@
+//===- VslaModule.cpp - the _vsla extension module ------------------------===//
+//
+// Thin glue between Python and the C++ driver: the function builder the
+// tracer records into, the compiler, and calls of compiled functions on NumPy
+// arrays (zero-copy in, pooled memory out, the GIL released while compiled
+// code runs). Errors from the C++ side arrive as rt::Status and leave as
+// vsla._vsla.StatusError("<code>: <message>"); the Python layer turns them
+// into vsla.ShapeError, vsla.CompileError, ...
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsla/Driver/Compiler.h"
+#include "vsla/Driver/FunctionBuilder.h"
+#include "vsla/runtime/AllocationHooks.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+
+namespace py = pybind11;
+using vsla::rt::ElementType;
+
+namespace {
+
+struct StatusError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void check(const vsla::rt::Status &status) {
+  if (!status.ok())
+    throw StatusError(status.toString());
+}
+
+template <typename T> T unwrap(vsla::rt::StatusOr<T> &&value) {
+  check(value.getStatus());
+  return std::move(*value);
+}
+
+/// The process's compiler. Never destroyed: compiled code may still be
+/// referenced by arrays alive at interpreter exit.
+vsla::Compiler &getCompiler() {
+  static vsla::Compiler *compiler = new vsla::Compiler();
+  return *compiler;
+}
+
+ElementType parseElementType(const std::string &name) {
+  static const std::pair<const char *, ElementType> names[] = {
+      {"float16", ElementType::F16}, {"bfloat16", ElementType::BF16},
+      {"float32", ElementType::F32}, {"float64", ElementType::F64},
+      {"bool", ElementType::I1},     {"int32", ElementType::I32},
+      {"int64", ElementType::I64}};
+  for (const auto &[text, type] : names)
+    if (name == text)
+      return type;
+  throw StatusError("invalid_argument: dtype " + name +
+                    " is not supported; use float32, float64, int32, int64 "
+                    "or bool");
+}
+
+const char *elementTypeName(ElementType type) {
+  switch (type) {
+  case ElementType::F16:
+    return "float16";
+  case ElementType::BF16:
+    return "bfloat16";
+  case ElementType::F32:
+    return "float32";
+  case ElementType::F64:
+    return "float64";
+  case ElementType::I1:
+    return "bool";
+  case ElementType::I32:
+    return "int32";
+  case ElementType::I64:
+    return "int64";
+  }
+  return "unknown";
+}
+
+vsla::SourceLocation toLocation(const py::tuple &location) {
+  vsla::SourceLocation loc;
+  if (location.size() == 3) {
+    loc.file = location[0].cast<std::string>();
+    loc.line = location[1].cast<unsigned>();
+    loc.column = location[2].cast<unsigned>();
+  }
+  return loc;
+}
+
+/// A memref descriptor over a NumPy array's memory (no copy). Negative
+/// strides are expressed from the lowest address the array touches.
+vsla::rt::MemRefDescriptor describeArray(const py::array &array) {
+  ElementType type = parseElementType(py::str(array.dtype()).cast<std::string>());
+  auto itemSize = static_cast<int64_t>(array.itemsize());
+  std::vector<int64_t> sizes, strides;
+  auto *data = static_cast<char *>(const_cast<void *>(array.data()));
+  int64_t lowestOffset = 0;
+  bool empty = false;
+  for (py::ssize_t dim = 0; dim < array.ndim(); ++dim) {
+    int64_t size = array.shape(dim), stride = array.strides(dim);
+    if (stride % itemSize != 0)
+      throw StatusError("invalid_argument: an array stride of " +
+                        std::to_string(stride) +
+                        " bytes is not a multiple of the element size; pass "
+                        "numpy.ascontiguousarray(x)");
+    sizes.push_back(size);
+    strides.push_back(stride / itemSize);
+    empty |= size == 0;
+    if (stride < 0 && size > 0)
+      lowestOffset += (size - 1) * (stride / itemSize);
+  }
+  if (empty)
+    lowestOffset = 0;
+  char *base = data + lowestOffset * itemSize;
+  return unwrap(vsla::rt::MemRefDescriptor::get(type, base, base, -lowestOffset,
+                                                sizes, strides));
+}
+
+/// A NumPy array that owns `tensor`: its memory returns to the pool when the
+/// array (and every view of it) is gone.
+py::array toArray(vsla::HostTensor &&tensor) {
+  const vsla::rt::MemRefDescriptor &descriptor = tensor.getDescriptor();
+  ElementType type = descriptor.getElementType();
+  auto itemSize = static_cast<py::ssize_t>(vsla::rt::getElementByteSize(type));
+  std::vector<py::ssize_t> shape, strides;
+  for (int64_t dim = 0; dim < descriptor.getRank(); ++dim) {
+    shape.push_back(descriptor.getSize(dim));
+    strides.push_back(descriptor.getStride(dim) * itemSize);
+  }
+  void *data = descriptor.getDataPtr();
+  auto *owned = new vsla::HostTensor(std::move(tensor));
+  py::capsule owner(owned, [](void *p) {
+    delete static_cast<vsla::HostTensor *>(p);
+  });
+  py::dtype dtype(elementTypeName(type));
+  if (!data) {
+    // An empty result may have no memory at all; NumPy wants some.
+    return py::array(dtype, shape, strides);
+  }
+  return py::array(dtype, shape, strides, data, owner);
+}
+
+py::list callFunction(const vsla::Executable &executable,
+                      const std::string &name, const py::list &arguments) {
+  std::vector<vsla::rt::MemRefDescriptor> descriptors;
+  descriptors.reserve(arguments.size());
+  std::vector<vsla::Argument> args;
+  // Keeps the arrays alive while the GIL is released.
+  std::vector<py::array> arrays;
+  for (py::handle argument : arguments) {
+    if (py::isinstance<py::array>(argument)) {
+      arrays.push_back(py::reinterpret_borrow<py::array>(argument));
+      descriptors.push_back(describeArray(arrays.back()));
+      args.push_back(vsla::Argument::tensor(descriptors.back()));
+    } else {
+      args.push_back(vsla::Argument::scalar(argument.cast<double>()));
+    }
+  }
+  std::vector<vsla::HostTensor> results;
+  vsla::rt::Status status;
+  {
+    py::gil_scoped_release release;
+    status = executable.invoke(name, args, results);
+  }
+  check(status);
+  py::list out;
+  for (vsla::HostTensor &result : results)
+    out.append(toArray(std::move(result)));
+  return out;
+}
+
+} // namespace
+
+PYBIND11_MODULE(_vsla, m) {
+  m.doc() = "VSLA's C++ compiler and runtime (internal; use the vsla package)";
+  py::register_exception<StatusError>(m, "StatusError");
+
+  py::class_<vsla::FunctionBuilder>(m, "FunctionBuilder")
+      .def(py::init([](const std::string &name) {
+        return std::make_unique<vsla::FunctionBuilder>(getCompiler(), name);
+      }))
+      .def("add_argument",
+           [](vsla::FunctionBuilder &b, const std::string &dtype,
+              std::optional<std::vector<int64_t>> shape) {
+             vsla::TypeSpec spec;
+             spec.elementType = parseElementType(dtype);
+             spec.isTensor = shape.has_value();
+             if (shape)
+               spec.shape = *shape;
+             return unwrap(b.addArgument(spec));
+           },
+           py::arg("dtype"), py::arg("shape"))
+      .def("create",
+           [](vsla::FunctionBuilder &b, const std::string &op,
+              const std::vector<int64_t> &operands,
+              const std::vector<std::pair<std::string, std::string>> &attrs,
+              const py::tuple &location) {
+             return unwrap(b.create(op, operands, attrs, toLocation(location)));
+           })
+      .def("cast",
+           [](vsla::FunctionBuilder &b, int64_t value, const std::string &dtype,
+              const py::tuple &location) {
+             return unwrap(b.createCast(value, parseElementType(dtype),
+                                        toLocation(location)));
+           })
+      .def("constant",
+           [](vsla::FunctionBuilder &b, const py::array &array,
+              const py::tuple &location) {
+             py::array contiguous = py::array::ensure(
+                 array, py::array::c_style | py::array::forcecast);
+             std::vector<int64_t> shape(contiguous.shape(),
+                                        contiguous.shape() + contiguous.ndim());
+             return unwrap(b.createConstant(
+                 parseElementType(py::str(contiguous.dtype()).cast<std::string>()),
+                 shape, contiguous.data(), toLocation(location)));
+           })
+      .def("scalar_constant",
+           [](vsla::FunctionBuilder &b, const std::string &dtype, double value) {
+             return unwrap(
+                 b.createScalarConstant(parseElementType(dtype), value, false));
+           })
+      .def("index_constant",
+           [](vsla::FunctionBuilder &b, int64_t value) {
+             return unwrap(b.createScalarConstant(ElementType::I64,
+                                                  static_cast<double>(value),
+                                                  /*isIndex=*/true));
+           })
+      .def("type",
+           [](const vsla::FunctionBuilder &b, int64_t value) {
+             vsla::TypeSpec spec = unwrap(b.getType(value));
+             py::object shape = py::none();
+             if (spec.isTensor)
+               shape = py::tuple(py::cast(spec.shape));
+             return py::make_tuple(elementTypeName(spec.elementType), shape,
+                                   b.isIndex(value));
+           })
+      .def("finish",
+           [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results) {
+             check(b.finish(results));
+           })
+      .def("__str__", &vsla::FunctionBuilder::print)
+      .def("compile",
+           [](vsla::FunctionBuilder &b, unsigned optLevel,
+              const std::string &dumpPhasesTo) {
+             vsla::CompileOptions options;
+             options.optLevel = optLevel;
+             options.dumpPhasesTo = dumpPhasesTo;
+             vsla::rt::StatusOr<std::shared_ptr<vsla::Executable>> executable =
+                 vsla::rt::internalError("not compiled");
+             {
+               py::gil_scoped_release release;
+               executable = b.compile(options);
+             }
+             return unwrap(std::move(executable));
+           },
+           py::arg("opt_level") = 3, py::arg("dump_phases_to") = "");
+
+  py::class_<vsla::Executable, std::shared_ptr<vsla::Executable>>(m,
+                                                                  "Executable")
+      .def("__call__", &callFunction)
+      .def("write_object_file", [](const vsla::Executable &e,
+                                   const std::string &path) {
+        check(e.writeObjectFile(path));
+      });
+
+  m.def("compiled_executables",
+        [] { return getCompiler().getCacheSize(); },
+        "How many distinct executables the process's compiler holds.");
+  m.def("pool_stats", [] {
+    vsla::rt::BufferPoolStats stats = vsla::rt::getDefaultPool().getStats();
+    py::dict d;
+    d["hits"] = stats.hits;
+    d["misses"] = stats.misses;
+    d["bytes_held"] = stats.bytesHeld;
+    d["bytes_in_use"] = stats.bytesInUse;
+    d["peak_bytes_in_use"] = stats.peakBytesInUse;
+    return d;
+  });
+  m.def("reset_peak_bytes_in_use",
+        [] { vsla::rt::getDefaultPool().resetPeakBytesInUse(); });
+}
