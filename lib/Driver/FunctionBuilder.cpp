@@ -126,6 +126,8 @@ FunctionBuilder::~FunctionBuilder() {
 }
 
 rt::StatusOr<mlir::Type> FunctionBuilder::getMlirType(const TypeSpec &type) {
+  if (type.isIndex)
+    return mlir::Type(builder.getIndexType());
   mlir::Type element =
       getElementMlirType(type.elementType, &compiler.getContext());
   if (!element)
@@ -317,6 +319,7 @@ rt::StatusOr<TypeSpec> FunctionBuilder::getType(ValueId value) const {
     type = tensorType.getElementType();
   } else {
     spec.isTensor = false;
+    spec.isIndex = type.isIndex();
   }
   std::optional<rt::ElementType> element = getRuntimeElementType(type);
   if (!element)
@@ -324,11 +327,6 @@ rt::StatusOr<TypeSpec> FunctionBuilder::getType(ValueId value) const {
                                " has a type the runtime does not support");
   spec.elementType = *element;
   return spec;
-}
-
-bool FunctionBuilder::isIndex(ValueId value) const {
-  rt::StatusOr<mlir::Value> v = lookupValue(value);
-  return v.ok() && v->getType().isIndex();
 }
 
 rt::Status FunctionBuilder::finish(llvm::ArrayRef<ValueId> results) {

@@ -185,7 +185,9 @@ PYBIND11_MODULE(_vsla, m) {
            [](vsla::FunctionBuilder &b, const std::string &dtype,
               std::optional<std::vector<int64_t>> shape) {
              vsla::TypeSpec spec;
-             spec.elementType = parseElementType(dtype);
+             spec.isIndex = dtype == "index";
+             spec.elementType =
+                 spec.isIndex ? ElementType::I64 : parseElementType(dtype);
              spec.isTensor = shape.has_value();
              if (shape)
                spec.shape = *shape;
@@ -233,8 +235,9 @@ PYBIND11_MODULE(_vsla, m) {
              py::object shape = py::none();
              if (spec.isTensor)
                shape = py::tuple(py::cast(spec.shape));
-             return py::make_tuple(elementTypeName(spec.elementType), shape,
-                                   b.isIndex(value));
+             return py::make_tuple(
+                 spec.isIndex ? "index" : elementTypeName(spec.elementType),
+                 shape);
            })
       .def("finish",
            [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results) {

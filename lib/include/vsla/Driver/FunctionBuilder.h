@@ -30,6 +30,8 @@ namespace vsla {
 struct TypeSpec {
   static constexpr int64_t kDynamic = -1;
   bool isTensor = true;
+  /// A scalar of MLIR's `index` type (a dim or an offset); 64-bit at run time.
+  bool isIndex = false;
   rt::ElementType elementType = rt::ElementType::F32;
   std::vector<int64_t> shape;
 };
@@ -77,8 +79,6 @@ public:
                                              double value, bool isIndex);
 
   rt::StatusOr<TypeSpec> getType(ValueId value) const;
-  /// Whether `value` is of `index` type (dims and their arithmetic).
-  bool isIndex(ValueId value) const;
 
   /// Ends the function: it returns `results`. The module is verified.
   rt::Status finish(llvm::ArrayRef<ValueId> results);

@@ -1,0 +1,35 @@
+"""VSLA: variable-shape tensor programs, compiled with MLIR.
+
+Tensors that differ by trailing zeros are equal, mismatched shapes combine by
+zero-extension, and @vsla.jit compiles a function once for every shape of the
+same ranks. See docs/python.md.
+"""
+
+from ._creation import (arange, asarray, from_dlpack, full, manual_seed, ones, rand, randn,
+                        tensor, zeros)
+from ._dispatch import kernel_count
+from ._dtypes import bool_, float32, float64, int32, int64
+from ._errors import CompileError, DTypeError, RuntimeError, ShapeError, TracingError, VslaError
+from ._jit import JitFunction, jit
+from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, exp, gelu, kron, log,
+                   log_softmax, matmul, max, maximum, mean, min, minimum, mul, neg, power,
+                   promote, pyramid_stack, relu, reshape, shrink, sigmoid, sin, softmax, sqrt,
+                   stack, sub, sum, tanh, transpose, window_stack)
+from ._tensor import Tensor, Tracer
+from ._trace import Dim
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Tracer", "Dim", "JitFunction",
+    "tensor", "asarray", "from_dlpack", "zeros", "ones", "full", "arange", "rand", "randn",
+    "manual_seed",
+    "float32", "float64", "int32", "int64", "bool_",
+    "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
+    "jit", "kernel_count",
+    "add", "sub", "mul", "div", "maximum", "minimum", "power", "neg", "abs", "exp", "log",
+    "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "broadcast_to", "promote",
+    "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",
+    "log_softmax", "transpose", "concat", "stack", "window_stack", "pyramid_stack", "shrink",
+    "cast",
+]

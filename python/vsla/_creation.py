@@ -1,0 +1,133 @@
+"""Making tensors: from data (zero-copy from NumPy and DLPack), filled, ranges
+and seeded random values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes
+from ._errors import DTypeError, ShapeError, TracingError
+from ._ops import as_tensor, broadcast_to
+from ._tensor import Tensor
+from ._trace import Dim, current_trace
+
+_generator = np.random.default_rng(0)
+
+
+def tensor(data, dtype=None, device=None) -> Tensor:
+    """A new tensor holding a copy of `data` (a tensor, array, nested list or number).
+    Python floats become float32 and ints int64 unless dtype says otherwise.
+
+    >>> vsla.tensor([[1, 2], [3, 4]], dtype="float64").shape
+    (2, 2)
+    """
+    _check_device(device)
+    t = as_tensor(data.numpy() if isinstance(data, Tensor) else data, "data")
+    array = np.array(t._array, dtype=None if dtype is None else _dtypes.canonicalize(dtype),
+                     copy=True)
+    return Tensor(array)
+
+
+def asarray(data, dtype=None) -> Tensor:
+    """A tensor over `data` without copying when it already is a tensor or a NumPy array
+    of a supported dtype (contiguous or strided); other data is converted.
+
+    >>> a = np.arange(6.0).reshape(2, 3)
+    >>> vsla.asarray(a[:, ::2]).numpy().base is not None
+    True
+    """
+    t = as_tensor(data, "data")
+    if dtype is not None and _dtypes.canonicalize(dtype) != t.dtype:
+        return Tensor(t._array.astype(_dtypes.canonicalize(dtype)))
+    return t
+
+
+def from_dlpack(x) -> Tensor:
+    """A tensor sharing the memory of any DLPack producer on the CPU (NumPy, PyTorch, JAX)."""
+    try:
+        array = np.from_dlpack(x)
+    except (TypeError, BufferError, RuntimeError) as e:
+        raise DTypeError(f"cannot import {type(x).__name__} through DLPack: {e}") from None
+    return Tensor(_dtypes.check_array(array, "the DLPack tensor"))
+
+
+def _check_device(device) -> None:
+    if device not in (None, "cpu"):
+        raise ValueError(f"device {device!r} is not available; this build runs on 'cpu'")
+
+
+def _shape(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for d in shape:
+        if not isinstance(d, (int, np.integer, Dim)) or isinstance(d, bool):
+            raise ShapeError(f"shape entry {d!r} is not an int")
+        if not isinstance(d, Dim) and d < 0:
+            raise ShapeError(f"shape {tuple(shape)} has a negative extent")
+    return tuple(shape)
+
+
+def full(shape, fill_value, dtype=None) -> Tensor:
+    """A tensor of `shape` filled with fill_value. Inside @vsla.jit the shape may use
+    traced dims (x.shape[0])."""
+    shape = _shape((shape,) if isinstance(shape, (int, np.integer, Dim)) else (shape,))
+    if dtype is None:
+        dtype = _dtypes.float32 if isinstance(fill_value, float) else \
+            _dtypes.canonicalize(type(fill_value))
+    dtype = _dtypes.canonicalize(dtype)
+    if current_trace() is None:
+        return Tensor(np.full(shape, fill_value, dtype=dtype))
+    return broadcast_to(Tensor(np.full((), fill_value, dtype=dtype)), shape)
+
+
+def zeros(*shape, dtype="float32") -> Tensor:
+    """A tensor of zeros: vsla.zeros(2, 3) or vsla.zeros((2, 3))."""
+    return full(_shape(shape), 0, dtype)
+
+
+def ones(*shape, dtype="float32") -> Tensor:
+    """A tensor of ones."""
+    return full(_shape(shape), 1, dtype)
+
+
+def arange(start, stop=None, step=1, dtype=None) -> Tensor:
+    """Evenly spaced values, as numpy.arange (int64 for int arguments, else float32)."""
+    if current_trace() is not None:
+        raise TracingError("vsla.arange inside @vsla.jit is not supported; pass the range "
+                           "as an argument")
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        dtype = _dtypes.int64 if all(isinstance(v, (int, np.integer))
+                                     for v in (start, stop, step)) else _dtypes.float32
+    return Tensor(np.arange(start, stop, step, dtype=_dtypes.canonicalize(dtype)))
+
+
+def manual_seed(seed: int) -> None:
+    """Seeds vsla.rand and vsla.randn (the default seed is 0, so runs repeat)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def _random(kind: str, shape, dtype, seed) -> Tensor:
+    if current_trace() is not None:
+        raise TracingError(f"vsla.{kind} inside @vsla.jit would bake one draw into the compiled "
+                           "function; draw outside and pass the values as an argument")
+    dtype = _dtypes.canonicalize(dtype)
+    if dtype not in _dtypes.FLOATS:
+        raise DTypeError(f"vsla.{kind} draws floats; dtype must be float32 or float64")
+    gen = _generator if seed is None else np.random.default_rng(seed)
+    shape = _shape(shape)
+    values = gen.random(shape, dtype=dtype) if kind == "rand" else \
+        gen.standard_normal(shape, dtype=dtype)
+    return Tensor(values)
+
+
+def rand(*shape, dtype="float32", seed=None) -> Tensor:
+    """Uniform values in [0, 1), from the seeded generator (or from `seed`)."""
+    return _random("rand", shape, dtype, seed)
+
+
+def randn(*shape, dtype="float32", seed=None) -> Tensor:
+    """Standard normal values, from the seeded generator (or from `seed`)."""
+    return _random("randn", shape, dtype, seed)

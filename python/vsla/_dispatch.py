@@ -1,0 +1,147 @@
+"""Where an op goes: recorded into the active trace, or run eagerly through a
+compiled kernel cached by (op, attributes, operand ranks and dtypes). Eager
+kernels have dynamic dims, so one kernel serves every shape of a rank."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import threading
+
+import numpy as np
+
+from . import _vsla
+from ._errors import CompileError, ShapeError, TracingError, from_status
+from ._tensor import Tensor, Tracer
+from ._trace import KDYNAMIC, Dim, current_trace, traced_value
+
+#: Serializes tracing and compiling: they share one MLIR context. Compiled code
+#: runs outside it, with the GIL released.
+compile_lock = threading.RLock()
+_kernels: dict = {}
+_dump_counter = itertools.count()
+
+
+def log_compiles() -> bool:
+    return os.environ.get("VSLA_LOG_COMPILES", "") not in ("", "0")
+
+
+def compile_builder(builder, name: str, what: str, reason: str):
+    """Compiles a finished FunctionBuilder, logging and dumping as asked."""
+    if log_compiles():
+        print(f"vsla: compiling {what}: {reason}", file=sys.stderr, flush=True)
+    dump_dir = ""
+    root = os.environ.get("VSLA_DUMP_IR", "")
+    if root:
+        dump_dir = os.path.join(root, f"{next(_dump_counter):04d}-{name}")
+        os.makedirs(dump_dir, exist_ok=True)
+        with open(os.path.join(dump_dir, "0-traced.mlir"), "w") as f:
+            f.write(str(builder))
+    try:
+        return builder.compile(3, dump_dir)
+    except _vsla.StatusError as e:
+        raise CompileError(f"compiling {what} failed:\n{from_status(str(e))}") from None
+
+
+def run(executable, name: str, args: list) -> list:
+    try:
+        return executable(name, args)
+    except _vsla.StatusError as e:
+        raise from_status(str(e)) from None
+
+
+def _array_attr(kind: str, values) -> str:
+    return f"array<{kind}: {', '.join(str(int(v)) for v in values)}>" if values else f"array<{kind}>"
+
+
+def bind(op: str, tensors: list, attrs: tuple = (), scalar=None, shape_lists: tuple = (),
+         segment_sizes: bool = False) -> list:
+    """Applies op `op` (e.g. "vsla.add") to tensors.
+
+    attrs: (name, MLIR attribute text) pairs; scalar: (value, dtype) for
+    tensor-scalar ops; shape_lists: (attr name, entries) for offsets, sizes
+    and target shapes, whose entries are ints or Dims; segment_sizes: the op
+    takes operandSegmentSizes (vsla.slice). Returns the results as Tensors
+    (eager) or Tracers (while tracing).
+    """
+    trace = current_trace()
+    if trace is not None:
+        return _record(trace, op, tensors, attrs, scalar, shape_lists, segment_sizes)
+    for t in tensors:
+        if isinstance(t, Tracer):
+            raise TracingError(
+                f"{op} got a traced value outside the function that traced it; return "
+                "values from the jitted function instead of storing them")
+    return _eager(op, tensors, attrs, scalar, shape_lists, segment_sizes)
+
+
+def _record(trace, op, tensors, attrs, scalar, shape_lists, segment_sizes):
+    operands = [traced_value(trace, t) for t in tensors]
+    if scalar is not None:
+        operands.append(trace.scalar(scalar[0], scalar[1]))
+    attrs = list(attrs)
+    segments = [len(operands)]
+    for name, entries in shape_lists:
+        static, dynamic = [], []
+        for e in entries:
+            if isinstance(e, Dim):
+                static.append(KDYNAMIC)
+                dynamic.append(e.value_id(trace))
+            else:
+                static.append(int(e))
+        attrs.append((name, _array_attr("i64", static)))
+        operands += dynamic
+        segments.append(len(dynamic))
+    if segment_sizes:
+        attrs.append(("operandSegmentSizes", _array_attr("i32", segments)))
+    return [trace._tracer(i) for i in trace.create(op, operands, attrs)]
+
+
+def _eager(op, tensors, attrs, scalar, shape_lists, segment_sizes):
+    key = (op, attrs, tuple((t._array.dtype, t._array.ndim) for t in tensors),
+           None if scalar is None else scalar[1], tuple(len(e) for _, e in shape_lists),
+           segment_sizes)
+    kernel = _kernels.get(key)
+    if kernel is None:
+        kernel = _build_kernel(key, op, tensors, attrs, scalar, shape_lists, segment_sizes)
+    args = [t._array for t in tensors]
+    if scalar is not None:
+        args.append(scalar[0])
+    for _, entries in shape_lists:
+        args.extend(int(e) for e in entries)
+    return [Tensor(a) for a in run(kernel, "kernel", args)]
+
+
+def _build_kernel(key, op, tensors, attrs, scalar, shape_lists, segment_sizes):
+    with compile_lock:
+        kernel = _kernels.get(key)
+        if kernel is not None:
+            return kernel
+        b = _vsla.FunctionBuilder("kernel")
+        operands = [b.add_argument(t.dtype.name, [-1] * t.ndim) for t in tensors]
+        if scalar is not None:
+            operands.append(b.add_argument(scalar[1].name, None))
+        attrs = list(attrs)
+        segments = [len(operands)]
+        for name, entries in shape_lists:
+            attrs.append((name, _array_attr("i64", [KDYNAMIC] * len(entries))))
+            operands += [b.add_argument("index", None) for _ in entries]
+            segments.append(len(entries))
+        if segment_sizes:
+            attrs.append(("operandSegmentSizes", _array_attr("i32", segments)))
+        try:
+            results = b.create(op, operands, attrs, ())
+        except _vsla.StatusError as e:
+            raise from_status(str(e), ShapeError) from None
+        b.finish(results)
+        signature = ", ".join(f"{t.dtype.name}[{','.join('?' * t.ndim)}]" for t in tensors)
+        kernel = compile_builder(b, op.replace(".", "_"), f"eager {op}({signature})",
+                                 "first eager call with these ranks, dtypes and attributes")
+        _kernels[key] = kernel
+        return kernel
+
+
+def kernel_count() -> int:
+    """How many eager kernels this process has compiled."""
+    return len(_kernels)

@@ -1,0 +1,264 @@
+"""@vsla.jit: trace a Python function into a `vsla` function, compile it once per
+(pytree structure, ranks, dtypes, static values), and call the compiled code."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+
+import numpy as np
+
+from . import _dtypes, _pytree
+from ._dispatch import compile_builder, compile_lock, log_compiles, run
+from ._errors import DTypeError, ShapeError
+from ._tensor import Tensor, Tracer
+from ._trace import Trace, current_trace
+
+_NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
+class _Compiled:
+    """One specialization: the executable and how to turn its results into outputs."""
+
+    __slots__ = ("executable", "name", "out_treedef", "out_slots", "captured")
+
+    def __init__(self, executable, name, out_treedef, out_slots, captured):
+        self.executable = executable
+        self.name = name
+        self.out_treedef = out_treedef
+        self.out_slots = out_slots
+        self.captured = captured
+
+    def __call__(self, arrays: list):
+        args = arrays + [t._array for t in self.captured]
+        results = run(self.executable, self.name, args) if self.executable else []
+        outs = []
+        for kind, value in self.out_slots:
+            if kind == "result":
+                outs.append(Tensor(results[value]))
+            elif kind == "argument":
+                outs.append(Tensor(args[value]))
+            else:
+                outs.append(value)
+        return _pytree.unflatten(self.out_treedef, outs)
+
+
+def _describe(entry) -> str:
+    if entry[0] == "tensor":
+        dims = entry[2] if isinstance(entry[2], tuple) else ("?",) * entry[2]
+        return f"{entry[1]}[{','.join(map(str, dims))}]"
+    return repr(entry[2])
+
+
+class JitFunction:
+    """A function compiled by @vsla.jit. Call it like the original."""
+
+    def __init__(self, fun, static_argnums=(), static_argnames=(), static_shapes=False):
+        functools.update_wrapper(self, fun)
+        self._fun = fun
+        self._static_shapes = bool(static_shapes)
+        self._cache: dict = {}
+        self._symbol = re.sub(r"\W", "_", getattr(fun, "__name__", "f")) or "f"
+        if self._symbol[0].isdigit() or self._symbol.startswith("__vsla"):
+            self._symbol = "f_" + self._symbol
+        code = getattr(fun, "__code__", None)
+        self._where = f"{code.co_filename}:{code.co_firstlineno}" if code else "?"
+        try:
+            self._signature = inspect.signature(fun)
+        except (TypeError, ValueError):
+            self._signature = None
+        nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+        names = (static_argnames,) if isinstance(static_argnames, str) else \
+            tuple(static_argnames)
+        params = list(self._signature.parameters) if self._signature else []
+        positional = [p for p, v in (self._signature.parameters.items() if self._signature
+                                     else []) if v.kind in (v.POSITIONAL_ONLY,
+                                                            v.POSITIONAL_OR_KEYWORD)]
+        self._static_argnums = {n % len(positional) if n < 0 and positional else n
+                                for n in nums}
+        self._static_argnames = set(names)
+        for name in names:
+            if name in positional:
+                self._static_argnums.add(positional.index(name))
+        for n in list(self._static_argnums):
+            if n < len(positional):
+                self._static_argnames.add(positional[n])
+        self._positional = positional
+        del params
+
+    def cache_size(self) -> int:
+        """How many compiled versions this function has (one per argument signature)."""
+        return len(self._cache)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    # -- calls ------------------------------------------------------------------------
+
+    def __call__(self, *args, **kwargs):
+        if current_trace() is not None:
+            return self._fun(*args, **kwargs)  # inlined into the enclosing trace
+        key, arrays = self._key(args, kwargs)
+        compiled = self._cache.get(key)
+        if compiled is None:
+            compiled = self._compile(key, args, kwargs)
+        return compiled(arrays)
+
+    def _key(self, args, kwargs):
+        statics = []
+        dynamic_args = []
+        for i, a in enumerate(args):
+            if i in self._static_argnums:
+                statics.append((i, _hashable(a, f"static argument {i}")))
+            else:
+                dynamic_args.append(a)
+        dynamic_kwargs = {}
+        for k in sorted(kwargs):
+            if k in self._static_argnames:
+                statics.append((k, _hashable(kwargs[k], f"static argument {k!r}")))
+            else:
+                dynamic_kwargs[k] = kwargs[k]
+        leaves, treedef = _pytree.flatten((tuple(dynamic_args), dynamic_kwargs))
+        entries, arrays = [], []
+        for n, leaf in enumerate(leaves):
+            if isinstance(leaf, Tensor):
+                array = leaf._array
+            elif isinstance(leaf, np.ndarray):
+                array = _dtypes.check_array(leaf, f"argument leaf {n} of {self.__name__}")
+            elif isinstance(leaf, _NUMBER_TYPES):
+                entries.append(("static", type(leaf).__name__, leaf))
+                continue
+            elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):
+                from ._creation import from_dlpack
+
+                array = from_dlpack(leaf)._array
+            else:
+                raise DTypeError(
+                    f"argument leaf {n} of {self.__name__} is a {type(leaf).__name__}; jitted "
+                    "functions take tensors, NumPy arrays, Python numbers and tuples, lists "
+                    "and dicts of them. Mark other arguments static with static_argnums")
+            arrays.append(array)
+            entries.append(("tensor", array.dtype.name,
+                            array.shape if self._static_shapes else array.ndim))
+        return (treedef, tuple(entries), tuple(statics)), arrays
+
+    def _compile(self, key, args, kwargs) -> _Compiled:
+        with compile_lock:
+            compiled = self._cache.get(key)
+            if compiled is not None:
+                return compiled
+            reason = self._miss_reason(key) if log_compiles() else ""
+            trace, out_treedef, out_slots, result_ids = self._trace(key, args, kwargs)
+            executable = None
+            if result_ids:
+                signature = ", ".join(_describe(e) for e in key[1])
+                executable = compile_builder(
+                    trace.builder, self._symbol,
+                    f"{self.__name__} ({self._where}) for ({signature})", reason)
+            compiled = _Compiled(executable, self._symbol, out_treedef, out_slots,
+                                 trace.captured)
+            self._cache[key] = compiled
+            return compiled
+
+    def _trace(self, key, args, kwargs):
+        treedef, entries, _ = key
+        trace = Trace(self._symbol)
+        with trace:
+            leaves, _ = _pytree.flatten((tuple(a for i, a in enumerate(args)
+                                               if i not in self._static_argnums),
+                                         {k: v for k, v in sorted(kwargs.items())
+                                          if k not in self._static_argnames}))
+            traced_leaves = []
+            argument_ids = {}
+            for leaf, entry in zip(leaves, entries):
+                if entry[0] == "tensor":
+                    dims = entry[2] if self._static_shapes else [None] * entry[2]
+                    tracer = trace.argument(np.dtype(entry[1]), dims)
+                    argument_ids[tracer._id] = len(argument_ids)
+                    traced_leaves.append(tracer)
+                else:
+                    traced_leaves.append(leaf)
+            dyn_args, dyn_kwargs = _pytree.unflatten(treedef, traced_leaves)
+            dyn_iter = iter(dyn_args)
+            full_args = [a if i in self._static_argnums else next(dyn_iter)
+                         for i, a in enumerate(args)]
+            full_kwargs = {k: (kwargs[k] if k in self._static_argnames else dyn_kwargs[k])
+                           for k in kwargs}
+            out = self._fun(*full_args, **full_kwargs)
+            out_leaves, out_treedef = _pytree.flatten(out)
+            result_ids, out_slots, seen = [], [], {}
+            for leaf in out_leaves:
+                if isinstance(leaf, Tracer) and leaf._trace is trace:
+                    if leaf._id in argument_ids:
+                        out_slots.append(("argument", argument_ids[leaf._id]))
+                    elif trace._captured_ids and leaf._id in trace._captured_ids.values():
+                        index = list(trace._captured_ids.values()).index(leaf._id)
+                        out_slots.append(("argument", len(argument_ids) + index))
+                    else:
+                        if leaf._id not in seen:
+                            seen[leaf._id] = len(result_ids)
+                            result_ids.append(leaf._id)
+                        out_slots.append(("result", seen[leaf._id]))
+                elif isinstance(leaf, Tracer):
+                    raise ShapeError(f"{self.__name__} returned a value traced by another "
+                                     "function")
+                else:
+                    out_slots.append(("constant", leaf))
+            trace.builder.finish(result_ids)
+        return trace, out_treedef, out_slots, result_ids
+
+    def _miss_reason(self, key) -> str:
+        if not self._cache:
+            return "first call"
+        treedef, entries, statics = key
+        for old in self._cache:
+            if old[0] != treedef:
+                continue
+            if old[2] != statics:
+                changed = [f"{a[0]}: {a[1]!r} -> {b[1]!r}" for a, b in zip(old[2], statics)
+                           if a != b]
+                return "static argument changed (" + ", ".join(changed) + ")"
+            diffs = [f"leaf {i}: {_describe(a)} -> {_describe(b)}"
+                     for i, (a, b) in enumerate(zip(old[1], entries)) if a != b]
+            return "argument types changed (" + "; ".join(diffs) + ")"
+        return "the structure of the arguments (pytree) is new"
+
+    def lower(self, *args, **kwargs) -> str:
+        """The traced `vsla` module for these arguments, as MLIR text (nothing is compiled).
+
+        >>> print(vsla.jit(lambda x: x * 2.0).lower(np.ones(3, np.float32)))  # doctest: +SKIP
+        """
+        with compile_lock:
+            key, _ = self._key(args, kwargs)
+            trace, *_ = self._trace(key, args, kwargs)
+            return str(trace.builder)
+
+
+def _hashable(value, what: str):
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{what} is a {type(value).__name__}, which is not hashable; static "
+                        "arguments are part of the compile cache key") from None
+    return value
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=(), static_shapes: bool = False):
+    """Compiles `fun` on first call and reuses the compiled code.
+
+    The compile cache is keyed by the pytree structure of the arguments, their ranks
+    and dtypes, and the values of static arguments (Python numbers and those named by
+    static_argnums/static_argnames), not by their dims: calls with 100 different
+    lengths compile once. static_shapes=True compiles one version per shape.
+
+    >>> @vsla.jit
+    ... def f(x, h):
+    ...     return vsla.conv(x, h) * 0.5
+    >>> f(np.ones(4, np.float32), np.ones(2, np.float32)).shape
+    (5,)
+    """
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames, static_shapes=static_shapes)
+    return JitFunction(fun, static_argnums, static_argnames, static_shapes)

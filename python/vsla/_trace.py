@@ -1,0 +1,179 @@
+"""Tracing: a Python function runs on Tracers, and each op it calls is recorded
+into a `vsla` function through the C++ FunctionBuilder, with the user's
+file:line as its location. Dims of traced tensors are symbolic (`Dim`) unless
+the trace specializes on shapes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import numpy as np
+
+from . import _vsla
+from ._errors import ShapeError, TracingError, from_status
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_state = threading.local()
+KDYNAMIC = -(2**63)  # MLIR's ShapedType::kDynamic in static shape lists
+
+
+def current_trace() -> "Trace | None":
+    return getattr(_state, "trace", None)
+
+
+def user_location() -> tuple:
+    """(file, line, column) of the innermost frame outside the vsla package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return ()
+    return (frame.f_code.co_filename, frame.f_lineno, 1)
+
+
+class Trace:
+    """One function being recorded. Use as a context manager on one thread."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.builder = _vsla.FunctionBuilder(name)
+        self._constants: dict = {}
+        self.captured: list = []  # eager Tensors used inside, passed as extra arguments
+        self._captured_ids: dict = {}
+        self._previous = None
+
+    def __enter__(self) -> "Trace":
+        self._previous = current_trace()
+        _state.trace = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _state.trace = self._previous
+
+    # -- values ---------------------------------------------------------------
+
+    def argument(self, dtype: np.dtype, shape) -> "Tracer":
+        """A tensor argument; `shape` entries are ints or None (dynamic)."""
+        dims = [-1 if d is None else int(d) for d in shape]
+        return self._tracer(self.builder.add_argument(dtype.name, dims))
+
+    def capture(self, tensor) -> int:
+        """The value id of an eager tensor used inside the trace (a hidden argument)."""
+        key = id(tensor)
+        if key not in self._captured_ids:
+            array = tensor._array
+            value = self.builder.add_argument(array.dtype.name, [-1] * array.ndim)
+            self._captured_ids[key] = value
+            self.captured.append(tensor)
+        return self._captured_ids[key]
+
+    def scalar(self, value, dtype: np.dtype) -> int:
+        key = (dtype.name, value)
+        if key not in self._constants:
+            self._constants[key] = self.builder.scalar_constant(dtype.name, float(value))
+        return self._constants[key]
+
+    def index(self, value) -> int:
+        if isinstance(value, Dim):
+            return value.value_id(self)
+        key = ("index", int(value))
+        if key not in self._constants:
+            self._constants[key] = self.builder.index_constant(int(value))
+        return self._constants[key]
+
+    def create(self, op: str, operands: list, attrs: list, nresults: int = 1) -> list:
+        try:
+            return self.builder.create(op, operands, attrs, user_location())
+        except _vsla.StatusError as e:
+            raise from_status(str(e), ShapeError) from None
+
+    def _tracer(self, value_id: int) -> "Tracer":
+        from ._tensor import Tracer
+
+        dtype, shape = self.builder.type(value_id)
+        return Tracer(self, value_id, np.dtype(dtype), shape)
+
+
+class Dim:
+    """The extent of an axis of a traced tensor, known only when the function runs.
+
+    Supports + - * // with ints and other Dims, so shapes can be computed
+    (``x.reshape(x.shape[0] * 2, -1)``); Python cannot branch on it.
+    """
+
+    __slots__ = ("_trace", "_source", "_axis", "_value")
+
+    def __init__(self, trace: Trace, source: int = None, axis: int = None, value: int = None):
+        self._trace = trace
+        self._source = source
+        self._axis = axis
+        self._value = value
+
+    def value_id(self, trace: Trace) -> int:
+        if trace is not self._trace:
+            raise TracingError("a Dim from another traced function was used here; "
+                               "compute shapes inside the function that uses them")
+        if self._value is None:
+            axis = trace.index(self._axis)
+            self._value = trace.create("tensor.dim", [self._source, axis], [])[0]
+        return self._value
+
+    def _arith(self, op: str, other, reverse: bool = False) -> "Dim":
+        if not isinstance(other, (int, np.integer, Dim)):
+            return NotImplemented
+        trace = self._trace
+        a, b = self.value_id(trace), trace.index(other)
+        if reverse:
+            a, b = b, a
+        return Dim(trace, value=trace.create(op, [a, b], [])[0])
+
+    def __add__(self, other):
+        return self._arith("arith.addi", other)
+
+    def __radd__(self, other):
+        return self._arith("arith.addi", other, True)
+
+    def __sub__(self, other):
+        return self._arith("arith.subi", other)
+
+    def __rsub__(self, other):
+        return self._arith("arith.subi", other, True)
+
+    def __mul__(self, other):
+        return self._arith("arith.muli", other)
+
+    def __rmul__(self, other):
+        return self._arith("arith.muli", other, True)
+
+    def __floordiv__(self, other):
+        return self._arith("arith.floordivsi", other)
+
+    def _concrete(self, *args):
+        raise TracingError(
+            "the extent of a traced tensor's axis is not known while tracing, so Python "
+            "cannot branch on it or turn it into an int. Compute with it instead "
+            "(x.shape[0] - 1 and friends work), pass the value with static_argnums, or "
+            "use @vsla.jit(static_shapes=True) to compile one version per shape")
+
+    __bool__ = __int__ = __index__ = __float__ = _concrete
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _concrete
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "Dim(?)"
+
+
+def traced_value(trace: Trace, x) -> int:
+    """The value id of tensor `x` inside `trace` (capturing eager tensors)."""
+    from ._tensor import Tracer
+
+    if isinstance(x, Tracer):
+        if x._trace is not trace:
+            raise TracingError(
+                "a traced value escaped the function that traced it (stored in a global "
+                "or returned through a side channel?); return it from the jitted "
+                "function instead")
+        return x._id
+    return trace.capture(x)
