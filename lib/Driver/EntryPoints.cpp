@@ -337,12 +337,19 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
     outputTypes.push_back(
         MemRefType::get(tensor.getShape(), tensor.getElementType()));
   }
+  // `restrict` lets empty-tensor elimination compute a result directly in
+  // its output buffer. With several results that is unsound: elimination can
+  // root two results' computations in one output buffer (they share a CSE'd
+  // fill), bufferization then keeps one of them in that buffer, and the
+  // other's copy into it clobbers the first before it is copied out. So only
+  // single-result functions write in place; the others copy each result.
   auto materialize = [&](OpBuilder &b, Location loc, ValueRange returned,
                          ValueRange extra) {
+    UnitAttr restrict = returned.size() == 1 ? b.getUnitAttr() : UnitAttr();
     for (auto [result, output] : llvm::zip_equal(returned, extra))
       bufferization::MaterializeInDestinationOp::create(
-          b, loc, /*result=*/Type(), result, output,
-          /*restrict=*/b.getUnitAttr(), /*writable=*/b.getUnitAttr());
+          b, loc, /*result=*/Type(), result, output, restrict,
+          /*writable=*/b.getUnitAttr());
   };
   cloneWithOutputs(module, func, getDestinationEntryName(func.getSymName()),
                    outputTypes, materialize);

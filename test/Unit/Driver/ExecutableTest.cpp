@@ -438,4 +438,31 @@ TEST(Executable, EqualAndUnequalShapesTakeTheirOwnPaths) {
   }
 }
 
+TEST(Executable, SeveralResultsOfUnequalShapesStayApart) {
+  // Regression: two ambient results shared a fill after CSE; writing them in
+  // place let the first result's copy-out clobber the second.
+  auto executable = compileOrFail(R"mlir(
+    func.func @both(%a: tensor<?xf32>, %b: tensor<?xf32>)
+        -> (tensor<?xf32>, tensor<?xf32>) {
+      %s = vsla.add %a, %b : tensor<?xf32>, tensor<?xf32>
+      %d = vsla.sub %a, %b : tensor<?xf32>, tensor<?xf32>
+      return %s, %d : tensor<?xf32>, tensor<?xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(executable);
+  std::mt19937 rng(11);
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{5, 3}, {3, 5}, {4, 4}}) {
+    std::vector<float> a = randomVector(rng, m), b = randomVector(rng, n);
+    auto out = run(*executable, "both", {view(a, {m}), view(b, {n})});
+    std::vector<float> sum(std::max(m, n)), difference(std::max(m, n));
+    for (int64_t i = 0; i < std::max(m, n); ++i) {
+      float x = i < m ? a[i] : 0.0f, y = i < n ? b[i] : 0.0f;
+      sum[i] = x + y;
+      difference[i] = x - y;
+    }
+    expectNear(values(out[0]), sum);
+    expectNear(values(out[1]), difference);
+  }
+}
+
 } // namespace
