@@ -11,9 +11,9 @@ import numpy as np
 
 from . import _dtypes, _pytree
 from ._dispatch import compile_builder, compile_lock, log_compiles, run
-from ._errors import DTypeError, ShapeError
+from ._errors import DTypeError, ShapeError, VslaError
 from ._tensor import Tensor, Tracer
-from ._trace import Trace, current_trace
+from ._trace import _PACKAGE_DIR, Trace, current_trace
 
 _NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
 
@@ -185,7 +185,10 @@ class JitFunction:
                          for i, a in enumerate(args)]
             full_kwargs = {k: (kwargs[k] if k in self._static_argnames else dyn_kwargs[k])
                            for k in kwargs}
-            out = self._fun(*full_args, **full_kwargs)
+            try:
+                out = self._fun(*full_args, **full_kwargs)
+            except VslaError as e:
+                raise _with_user_location(e) from None
             out_leaves, out_treedef = _pytree.flatten(out)
             result_ids, out_slots, seen = [], [], {}
             for leaf in out_leaves:
@@ -233,6 +236,22 @@ class JitFunction:
             key, _ = self._key(args, kwargs)
             trace, *_ = self._trace(key, args, kwargs)
             return str(trace.builder)
+
+
+def _with_user_location(error: Exception) -> Exception:
+    """The error with "file:line: " of the user's innermost frame in front, so a
+    shape error found while tracing names the line that caused it."""
+    tb = error.__traceback__
+    where = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    message = str(error)
+    if where is None or message.startswith(where.rsplit(":", 1)[0]):
+        return error
+    return type(error)(f"{where}: {message}")
 
 
 def _hashable(value, what: str):

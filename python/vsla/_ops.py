@@ -554,9 +554,12 @@ def _dceildiv(a, b: int):
 
 
 def _bound(value, extent):
-    """A Python slice bound clamped to [0, extent], as NumPy does."""
+    """A Python slice bound clamped to [0, extent], as NumPy does. A symbolic (Dim)
+    bound counts from the start: it is clamped, never wrapped around."""
+    if isinstance(value, Dim):
+        return _dmin(_dmax(value, 0), extent)
     if not isinstance(value, (int, np.integer)):
-        raise ShapeError(f"slice bound {value!r} is not an int; traced values cannot be "
+        raise ShapeError(f"slice bound {value!r} is not an int; traced tensor values cannot be "
                          "slice bounds (pass them with static_argnums)")
     value = int(value)
     if value < 0:

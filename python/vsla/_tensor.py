@@ -98,10 +98,10 @@ class Tensor:
 
     def __eq__(self, other):
         raise TypeError(
-            "vsla tensors have no elementwise ==; compare values with "
-            "numpy (np.asarray(a) == np.asarray(b)) or test identity with 'is'")
+            "vsla tensors have no elementwise comparisons yet; compare their values "
+            "in NumPy (np.asarray(a) > 0) or test identity with 'is'")
 
-    __ne__ = __eq__
+    __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__
 
     def __iter__(self):
         for i in range(len(self)):
@@ -308,6 +308,11 @@ class Tracer(Tensor):
 
     def __iter__(self):
         raise self._concrete("iteration")
+
+    def __eq__(self, other):
+        raise self._concrete("comparison (for if/while)")
+
+    __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__
 
     def __repr__(self) -> str:
         dims = ", ".join("?" if isinstance(d, Dim) else str(d) for d in self._shape)

@@ -80,7 +80,7 @@ def ref_shrink(x):
 
 
 def ref_gelu(x):
-    erf = np.vectorize(math.erf)
+    erf = np.vectorize(math.erf, otypes=[np.float64])
     return (x * 0.5 * (1.0 + erf(x / math.sqrt(2.0)))).astype(x.dtype)
 
 
