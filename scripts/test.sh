@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs the whole test suite: lit (FileCheck
-# tests of the dialect, passes and tools), then GoogleTest (vsla-unit).
+# tests of the dialect, passes and tools), GoogleTest (vsla-unit), then
+# pytest (the Python package, test/python).
 # Each runner's own summary is the last thing it prints.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,7 @@ echo "== lit =="
 echo
 echo "== gtest =="
 build/bin/vsla-unit --gtest_brief=1 || status=1
+echo
+echo "== pytest =="
+.venv/bin/python -m pytest -q test/python || status=1
 exit $status
