@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and shows what the compiler does to a small
-# variable-length filtering program: the program as written, after
-# canonicalization, after specializing it to static shapes, and compiled for
-# the CPU and run on signals of several lengths.
+# Sets everything up, builds, and runs the Python quickstart (variable-length
+# signals filtered under @vsla.jit with one compile, ambient-promotion
+# arithmetic, all checked against NumPy). Then shows what the compiler does
+# to a small filtering program: as written, after canonicalization, after
+# specializing it to static shapes, and compiled through the C++ driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/build.sh vsla-opt vsla-example-filter >/dev/null
+
+echo
+echo "== examples/quickstart.py =="
+.venv/bin/python examples/quickstart.py
 
 example=examples/filter.mlir
 opt=build/bin/vsla-opt

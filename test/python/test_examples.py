@@ -1,0 +1,15 @@
+"""The examples run and check themselves against NumPy."""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_quickstart():
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "quickstart.py")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "compiled versions of denoise: 1" in result.stdout
+    assert "all results match NumPy" in result.stdout
