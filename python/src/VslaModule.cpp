@@ -89,10 +89,45 @@ vsla::SourceLocation toLocation(const py::tuple &location) {
   return loc;
 }
 
+/// The element type of a NumPy dtype, read from its kind and size (str() of
+/// a dtype runs Python code; this is on every call's path).
+ElementType getElementType(const py::dtype &dtype) {
+  char kind = dtype.kind();
+  py::ssize_t size = dtype.itemsize();
+  if (kind == 'f' && size == 4)
+    return ElementType::F32;
+  if (kind == 'f' && size == 8)
+    return ElementType::F64;
+  if (kind == 'i' && size == 4)
+    return ElementType::I32;
+  if (kind == 'i' && size == 8)
+    return ElementType::I64;
+  if (kind == 'b' && size == 1)
+    return ElementType::I1;
+  return parseElementType(py::str(dtype).cast<std::string>());
+}
+
+py::dtype getDtype(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return py::dtype::of<float>();
+  case ElementType::F64:
+    return py::dtype::of<double>();
+  case ElementType::I32:
+    return py::dtype::of<int32_t>();
+  case ElementType::I64:
+    return py::dtype::of<int64_t>();
+  case ElementType::I1:
+    return py::dtype::of<bool>();
+  default:
+    return py::dtype(elementTypeName(type));
+  }
+}
+
 /// A memref descriptor over a NumPy array's memory (no copy). Negative
 /// strides are expressed from the lowest address the array touches.
 vsla::rt::MemRefDescriptor describeArray(const py::array &array) {
-  ElementType type = parseElementType(py::str(array.dtype()).cast<std::string>());
+  ElementType type = getElementType(array.dtype());
   auto itemSize = static_cast<int64_t>(array.itemsize());
   std::vector<int64_t> sizes, strides;
   auto *data = static_cast<char *>(const_cast<void *>(array.data()));
@@ -134,7 +169,7 @@ py::array toArray(vsla::HostTensor &&tensor) {
   py::capsule owner(owned, [](void *p) {
     delete static_cast<vsla::HostTensor *>(p);
   });
-  py::dtype dtype(elementTypeName(type));
+  py::dtype dtype = getDtype(type);
   if (!data) {
     // An empty result may have no memory at all; NumPy wants some.
     return py::array(dtype, shape, strides);
@@ -215,7 +250,7 @@ PYBIND11_MODULE(_vsla, m) {
              std::vector<int64_t> shape(contiguous.shape(),
                                         contiguous.shape() + contiguous.ndim());
              return unwrap(b.createConstant(
-                 parseElementType(py::str(contiguous.dtype()).cast<std::string>()),
+                 getElementType(contiguous.dtype()),
                  shape, contiguous.data(), toLocation(location)));
            })
       .def("scalar_constant",

@@ -99,7 +99,7 @@ def _record(trace, op, tensors, attrs, scalar, shape_lists, segment_sizes):
 
 
 def _eager(op, tensors, attrs, scalar, shape_lists, segment_sizes):
-    key = (op, attrs, tuple((t._array.dtype, t._array.ndim) for t in tensors),
+    key = (op, attrs, tuple([(t._array.dtype, t._array.ndim) for t in tensors]),
            None if scalar is None else scalar[1], tuple(len(e) for _, e in shape_lists),
            segment_sizes)
     kernel = _kernels.get(key)

@@ -13,6 +13,7 @@ int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
 
 SUPPORTED = (float32, float64, int32, int64, bool_)
+SUPPORTED_SET = frozenset(SUPPORTED)
 FLOATS = (float32, float64)
 _NAMES = ", ".join(d.name for d in SUPPORTED)
 
@@ -40,7 +41,7 @@ def canonicalize(dtype) -> np.dtype:
 
 def check_array(array: np.ndarray, what: str = "input") -> np.ndarray:
     """Rejects arrays whose dtype VSLA cannot compute on."""
-    if array.dtype not in SUPPORTED:
+    if array.dtype not in SUPPORTED_SET:
         raise DTypeError(f"{what} has dtype {array.dtype}: {_unsupported(array.dtype)}")
     return array
 

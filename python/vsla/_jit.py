@@ -21,9 +21,10 @@ _NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
 class _Compiled:
     """One specialization: the executable and how to turn its results into outputs."""
 
-    __slots__ = ("executable", "name", "out_treedef", "out_slots", "captured")
+    __slots__ = ("executable", "name", "out_treedef", "out_slots", "captured", "single_result")
 
     def __init__(self, executable, name, out_treedef, out_slots, captured):
+        self.single_result = out_treedef == ("leaf",) and out_slots == [("result", 0)]
         self.executable = executable
         self.name = name
         self.out_treedef = out_treedef
@@ -31,8 +32,10 @@ class _Compiled:
         self.captured = captured
 
     def __call__(self, arrays: list):
-        args = arrays + [t._array for t in self.captured]
+        args = arrays + [t._array for t in self.captured] if self.captured else arrays
         results = run(self.executable, self.name, args) if self.executable else []
+        if self.single_result:
+            return Tensor(results[0])
         outs = []
         for kind, value in self.out_slots:
             if kind == "result":
@@ -47,7 +50,7 @@ class _Compiled:
 def _describe(entry) -> str:
     if entry[0] == "tensor":
         dims = entry[2] if isinstance(entry[2], tuple) else ("?",) * entry[2]
-        return f"{entry[1]}[{','.join(map(str, dims))}]"
+        return f"{np.dtype(entry[1]).name}[{','.join(map(str, dims))}]"
     return repr(entry[2])
 
 
@@ -85,6 +88,8 @@ class JitFunction:
             if n < len(positional):
                 self._static_argnames.add(positional[n])
         self._positional = positional
+        self._fast_path = not self._static_argnums and not self._static_argnames
+        self._array_treedefs: dict = {}
         del params
 
     def cache_size(self) -> int:
@@ -99,11 +104,38 @@ class JitFunction:
     def __call__(self, *args, **kwargs):
         if current_trace() is not None:
             return self._fun(*args, **kwargs)  # inlined into the enclosing trace
-        key, arrays = self._key(args, kwargs)
+        key = arrays = None
+        if not kwargs and self._fast_path:
+            key, arrays = self._array_key(args)
+        if key is None:
+            key, arrays = self._key(args, kwargs)
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, args, kwargs)
         return compiled(arrays)
+
+    def _array_key(self, args):
+        """The key of a call whose arguments are all tensors or arrays (the common
+        case), without walking pytrees; (None, None) for any other call."""
+        entries, arrays = [], []
+        for a in args:
+            cls = type(a)
+            if cls is Tensor:
+                array = a._array
+            elif cls is np.ndarray:
+                array = a
+                if array.dtype not in _dtypes.SUPPORTED_SET:
+                    return None, None
+            else:
+                return None, None
+            arrays.append(array)
+            entries.append(("tensor", array.dtype, array.shape if self._static_shapes
+                            else array.ndim))
+        treedef = self._array_treedefs.get(len(args))
+        if treedef is None:
+            treedef = _pytree.flatten((tuple(args), {}))[1]
+            self._array_treedefs[len(args)] = treedef
+        return (treedef, tuple(entries), ()), arrays
 
     def _key(self, args, kwargs):
         statics = []
@@ -139,7 +171,7 @@ class JitFunction:
                     "functions take tensors, NumPy arrays, Python numbers and tuples, lists "
                     "and dicts of them. Mark other arguments static with static_argnums")
             arrays.append(array)
-            entries.append(("tensor", array.dtype.name,
+            entries.append(("tensor", array.dtype,
                             array.shape if self._static_shapes else array.ndim))
         return (treedef, tuple(entries), tuple(statics)), arrays
 
@@ -174,7 +206,7 @@ class JitFunction:
             for leaf, entry in zip(leaves, entries):
                 if entry[0] == "tensor":
                     dims = entry[2] if self._static_shapes else [None] * entry[2]
-                    tracer = trace.argument(np.dtype(entry[1]), dims)
+                    tracer = trace.argument(entry[1], dims)
                     argument_ids[tracer._id] = len(argument_ids)
                     traced_leaves.append(tracer)
                 else:

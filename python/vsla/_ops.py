@@ -26,13 +26,21 @@ __all__ = [
 # -- operand conversion ----------------------------------------------------------------
 
 
+_PLAIN_NUMBERS = (float, int, bool)
+
+
 def _is_number(x) -> bool:
-    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, (np.ndarray, Tensor))
+    cls = type(x)
+    if cls in _PLAIN_NUMBERS:
+        return True
+    if cls is Tensor or cls is np.ndarray or isinstance(x, Tensor):
+        return False
+    return isinstance(x, (numbers.Number, np.generic))
 
 
 def as_tensor(x, what: str = "operand") -> Tensor:
     """x as a Tensor: tensors pass through, NumPy arrays are wrapped without copying."""
-    if isinstance(x, Tensor):
+    if type(x) is Tensor or isinstance(x, Tensor):
         return x
     if isinstance(x, np.ndarray):
         return Tensor(_dtypes.check_array(x, what))
@@ -101,9 +109,14 @@ _SCALAR_OPS = {
     "minimum": ("minimum_scalar", "minimum_scalar"),
 }
 _FLOAT_ONLY = {"div", "div_scalar", "rdiv_scalar", "pow_scalar"}
+_VSLA_NAMES = {op: "vsla." + op for op in _SCALAR_OPS}
 
 
 def _binary(op: str, a, b) -> Tensor:
+    if type(a) is Tensor and type(b) is Tensor:  # the common eager case, checked quickly
+        da, db = a._array.dtype, b._array.dtype
+        if da is db and da in _dtypes.FLOATS and a._array.ndim == b._array.ndim:
+            return bind(_VSLA_NAMES[op], [a, b])[0]
     if _is_number(a) and _is_number(b):
         raise DTypeError(f"vsla.{op} needs at least one tensor operand, got two numbers")
     if _is_number(b):
