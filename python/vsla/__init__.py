@@ -5,16 +5,61 @@ zero-extension, and @vsla.jit compiles a function once for every shape of the
 same ranks. See docs/python.md.
 """
 
-from ._creation import (arange, asarray, from_dlpack, full, manual_seed, ones, rand, randn,
-                        tensor, zeros)
+from ._creation import (
+                        arange,
+                        asarray,
+                        from_dlpack,
+                        full,
+                        manual_seed,
+                        ones,
+                        rand,
+                        randn,
+                        tensor,
+                        zeros,
+)
 from ._dispatch import kernel_count
 from ._dtypes import bool_, float32, float64, int32, int64
 from ._errors import CompileError, DTypeError, RuntimeError, ShapeError, TracingError, VslaError
 from ._jit import JitFunction, jit
-from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, exp, gelu, kron, log,
-                   log_softmax, matmul, max, maximum, mean, min, minimum, mul, neg, power,
-                   promote, pyramid_stack, relu, reshape, shrink, sigmoid, sin, softmax, sqrt,
-                   stack, sub, sum, tanh, transpose, window_stack)
+from ._ops import (
+                        abs,
+                        add,
+                        broadcast_to,
+                        cast,
+                        concat,
+                        conv,
+                        cos,
+                        div,
+                        exp,
+                        gelu,
+                        kron,
+                        log,
+                        log_softmax,
+                        matmul,
+                        max,
+                        maximum,
+                        mean,
+                        min,
+                        minimum,
+                        mul,
+                        neg,
+                        power,
+                        promote,
+                        pyramid_stack,
+                        relu,
+                        reshape,
+                        shrink,
+                        sigmoid,
+                        sin,
+                        softmax,
+                        sqrt,
+                        stack,
+                        sub,
+                        sum,
+                        tanh,
+                        transpose,
+                        window_stack,
+)
 from ._tensor import Tensor, Tracer
 from ._trace import Dim
 

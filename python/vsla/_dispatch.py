@@ -9,8 +9,6 @@ import os
 import sys
 import threading
 
-import numpy as np
-
 from . import _vsla
 from ._errors import CompileError, ShapeError, TracingError, from_status
 from ._tensor import Tensor, Tracer
@@ -52,7 +50,9 @@ def run(executable, name: str, args: list) -> list:
 
 
 def _array_attr(kind: str, values) -> str:
-    return f"array<{kind}: {', '.join(str(int(v)) for v in values)}>" if values else f"array<{kind}>"
+    if not values:
+        return f"array<{kind}>"
+    return f"array<{kind}: {', '.join(str(int(v)) for v in values)}>"
 
 
 def bind(op: str, tensors: list, attrs: tuple = (), scalar=None, shape_lists: tuple = (),

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _dtypes
 from ._dispatch import bind
-from ._errors import DTypeError, ShapeError, TracingError
+from ._errors import DTypeError, ShapeError
 from ._tensor import Tensor, Tracer
 from ._trace import Dim, current_trace
 
@@ -293,7 +293,11 @@ def broadcast_to(x, shape) -> Tensor:
 
 
 def promote(x, shape) -> Tensor:
-    """Explicit zero-extension to a larger shape of the same rank: promote([1,2], (4,)) = [1,2,0,0]."""
+    """Explicit zero-extension to a larger shape of the same rank.
+
+    >>> vsla.promote(vsla.tensor([1., 2.]), (4,))
+    vsla.tensor([1., 2., 0., 0.], dtype=float32)
+    """
     x = as_tensor(x)
     shape = _shape_arg(shape, "promote")
     _check_extents(shape, "promote")

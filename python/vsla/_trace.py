@@ -8,11 +8,15 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _vsla
 from ._errors import ShapeError, TracingError, from_status
+
+if TYPE_CHECKING:
+    from ._tensor import Tracer
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _state = threading.local()

@@ -7,18 +7,30 @@ import numpy as np
 import pytest
 
 import vsla
-from conftest import (DTYPES, ambient, assert_close, pad_to, random_array, random_shape,
-                      ref_conv, ref_gelu, ref_matmul, ref_shrink, ref_softmax, ref_stack)
+from conftest import (
+    DTYPES,
+    ambient,
+    assert_close,
+    pad_to,
+    random_array,
+    random_shape,
+    ref_conv,
+    ref_gelu,
+    ref_matmul,
+    ref_shrink,
+    ref_softmax,
+    ref_stack,
+)
 
 MODES = ["eager", "jit"]
 
 
 def run(how, fn, **static):
     """fn with its static keyword arguments bound, eager or jitted."""
-    f = (lambda *a: fn(*a, **static))
-    if how == "jit":
-        f = vsla.jit(f)
-    return f
+    def f(*args):
+        return fn(*args, **static)
+
+    return vsla.jit(f) if how == "jit" else f
 
 
 BINARY = {
@@ -287,7 +299,7 @@ def test_shrink(mode, rng):
 def test_cast(mode, rng):
     x = random_array(rng, (5,)) * 10
     for dtype in [np.float64, np.int32, np.int64, np.bool_]:
-        got = run(mode, lambda t: t.astype(dtype))(x)
+        got = run(mode, vsla.cast, dtype=dtype)(x)
         assert_close(got, x.astype(dtype), dtype)
 
 
