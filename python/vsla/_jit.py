@@ -11,9 +11,9 @@ import numpy as np
 
 from . import _dtypes, _pytree
 from ._dispatch import compile_builder, compile_lock, log_compiles, run
-from ._errors import DTypeError, ShapeError, VslaError
+from ._errors import DTypeError, TracingError, VslaError
 from ._tensor import Tensor, Tracer
-from ._trace import _PACKAGE_DIR, Trace, current_trace
+from ._trace import _PACKAGE_DIR, Dim, Trace, current_trace
 
 _NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
 
@@ -236,8 +236,13 @@ class JitFunction:
                             result_ids.append(leaf._id)
                         out_slots.append(("result", seen[leaf._id]))
                 elif isinstance(leaf, Tracer):
-                    raise ShapeError(f"{self.__name__} returned a value traced by another "
-                                     "function")
+                    raise TracingError(f"{self.__name__} returned a value traced by another "
+                                       "function")
+                elif isinstance(leaf, Dim):
+                    raise TracingError(
+                        f"{self.__name__} returned a traced dim (x.shape[i]), which exists "
+                        "only while the compiled code runs; return a tensor and read its "
+                        "shape outside (result.shape), or use static_shapes=True")
                 else:
                     out_slots.append(("constant", leaf))
             trace.builder.finish(result_ids)

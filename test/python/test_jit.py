@@ -75,6 +75,18 @@ def test_static_argnums_and_argnames():
     assert f.cache_size() == 2
 
 
+def test_dynamic_keyword_arguments():
+    f = vsla.jit(lambda x, *, y: x - y)
+    assert_close(f(np.ones(3, np.float32), y=np.ones(2, np.float32)), [0, 0, 1])
+    assert_close(f(np.ones(2, np.float32), y=np.ones(4, np.float32)), [0, 0, -1, -1])
+    assert f.cache_size() == 1
+
+
+def test_returning_a_dim_is_an_error():
+    with pytest.raises(vsla.TracingError, match="result.shape"):
+        vsla.jit(lambda x: x.shape[0])(np.ones(3, np.float32))
+
+
 def test_results_that_are_arguments_or_constants():
     f = vsla.jit(lambda x, y: (x, x + y, 3, None))
     a, b = np.ones(2, np.float32), np.ones(3, np.float32)
