@@ -1,6 +1,7 @@
 //===- Compiler.cpp - vsla modules to executables -------------------------===//
 
 #include "DiagnosticCollector.h"
+#include "ElementTypeConversion.h"
 #include "EntryPoints.h"
 
 #include "vsla/Driver/Compiler.h"
@@ -35,24 +36,6 @@ extern std::atomic<bool> processExiting;
 
 namespace {
 
-std::optional<rt::ElementType> toElementType(mlir::Type type) {
-  if (type.isF16())
-    return rt::ElementType::F16;
-  if (type.isBF16())
-    return rt::ElementType::BF16;
-  if (type.isF32())
-    return rt::ElementType::F32;
-  if (type.isF64())
-    return rt::ElementType::F64;
-  if (type.isInteger(1))
-    return rt::ElementType::I1;
-  if (type.isInteger(32))
-    return rt::ElementType::I32;
-  if (type.isInteger(64) || type.isIndex())
-    return rt::ElementType::I64;
-  return std::nullopt;
-}
-
 /// The signature of `func`, or an error naming what cannot cross the
 /// boundary.
 rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
@@ -78,7 +61,7 @@ rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
     } else {
       value.isTensor = false;
     }
-    std::optional<rt::ElementType> element = toElementType(elementType);
+    std::optional<rt::ElementType> element = getRuntimeElementType(elementType);
     if (!element || (!value.isTensor && elementType.isInteger(1)))
       return rt::invalidArgument(what + " has an unsupported element type; "
                                  "use f16, bf16, f32, f64, i1, i32 or i64");

@@ -3,6 +3,7 @@
 #include "vsla/Driver/FunctionBuilder.h"
 
 #include "DiagnosticCollector.h"
+#include "ElementTypeConversion.h"
 
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Dialect/VslaOps.h"
@@ -18,45 +19,6 @@
 namespace vsla {
 
 namespace {
-
-mlir::Type getElementMlirType(rt::ElementType type, mlir::MLIRContext *ctx) {
-  mlir::Builder b(ctx);
-  switch (type) {
-  case rt::ElementType::F16:
-    return b.getF16Type();
-  case rt::ElementType::BF16:
-    return b.getBF16Type();
-  case rt::ElementType::F32:
-    return b.getF32Type();
-  case rt::ElementType::F64:
-    return b.getF64Type();
-  case rt::ElementType::I1:
-    return b.getI1Type();
-  case rt::ElementType::I32:
-    return b.getI32Type();
-  case rt::ElementType::I64:
-    return b.getI64Type();
-  }
-  return {};
-}
-
-std::optional<rt::ElementType> getRuntimeElementType(mlir::Type type) {
-  if (type.isF16())
-    return rt::ElementType::F16;
-  if (type.isBF16())
-    return rt::ElementType::BF16;
-  if (type.isF32())
-    return rt::ElementType::F32;
-  if (type.isF64())
-    return rt::ElementType::F64;
-  if (type.isInteger(1))
-    return rt::ElementType::I1;
-  if (type.isInteger(32))
-    return rt::ElementType::I32;
-  if (type.isInteger(64) || type.isIndex())
-    return rt::ElementType::I64;
-  return std::nullopt;
-}
 
 /// The message for a failure while building: the diagnostics if any, else
 /// `fallback`.
@@ -129,7 +91,7 @@ rt::StatusOr<mlir::Type> FunctionBuilder::getMlirType(const TypeSpec &type) {
   if (type.isIndex)
     return mlir::Type(builder.getIndexType());
   mlir::Type element =
-      getElementMlirType(type.elementType, &compiler.getContext());
+      getMlirElementType(type.elementType, &compiler.getContext());
   if (!element)
     return rt::invalidArgument("unknown element type");
   if (!type.isTensor)
@@ -238,7 +200,7 @@ FunctionBuilder::createCast(ValueId value, rt::ElementType elementType,
   if (!type)
     return rt::invalidArgument("vsla.cast takes a tensor");
   auto resultType = type.clone(
-      getElementMlirType(elementType, &compiler.getContext()));
+      getMlirElementType(elementType, &compiler.getContext()));
   auto cast = mlir::vsla::CastOp::create(builder, getLocation(location),
                                          resultType, *input);
   values.push_back(cast.getResult());
@@ -294,7 +256,7 @@ FunctionBuilder::createScalarConstant(rt::ElementType elementType,
                                                   static_cast<int64_t>(value));
   } else {
     mlir::Type type =
-        getElementMlirType(elementType, &compiler.getContext());
+        getMlirElementType(elementType, &compiler.getContext());
     mlir::TypedAttr attribute;
     if (auto floatType = llvm::dyn_cast<mlir::FloatType>(type))
       attribute = builder.getFloatAttr(floatType, value);
