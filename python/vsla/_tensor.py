@@ -184,44 +184,11 @@ class Tensor:
     def astype(self, dtype):
         return _ops.cast(self, dtype)
 
-    def exp(self):
-        return _ops.exp(self)
-
-    def log(self):
-        return _ops.log(self)
-
-    def sqrt(self):
-        return _ops.sqrt(self)
-
-    def tanh(self):
-        return _ops.tanh(self)
-
-    def sigmoid(self):
-        return _ops.sigmoid(self)
-
-    def relu(self):
-        return _ops.relu(self)
-
-    def gelu(self):
-        return _ops.gelu(self)
-
-    def sin(self):
-        return _ops.sin(self)
-
-    def cos(self):
-        return _ops.cos(self)
-
-    def abs(self):
-        return _ops.abs(self)
-
     def softmax(self, axis=-1):
         return _ops.softmax(self, axis)
 
     def log_softmax(self, axis=-1):
         return _ops.log_softmax(self, axis)
-
-    def shrink(self):
-        return _ops.shrink(self)
 
     def broadcast_to(self, shape):
         return _ops.broadcast_to(self, shape)
@@ -322,3 +289,18 @@ class Tracer(Tensor):
 
 
 from . import _ops  # noqa: E402  (the operators' functions)
+
+
+def _method(name: str):
+    def method(self):
+        return getattr(_ops, name)(self)  # looked up late: _ops imports this module
+
+    method.__name__ = name
+    method.__doc__ = f"vsla.{name}(self)"
+    return method
+
+
+# The elementwise ops and shrink are also methods: t.exp(), t.relu(), t.shrink(), ...
+for _name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "abs",
+              "shrink"):
+    setattr(Tensor, _name, _method(_name))
