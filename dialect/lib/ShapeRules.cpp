@@ -291,6 +291,13 @@ std::optional<Shape> softmaxShape(ArrayRef<int64_t> input, int64_t axis,
   return Shape(input.begin(), input.end());
 }
 
+std::optional<Shape> reverseShape(ArrayRef<int64_t> input,
+                                  ArrayRef<int64_t> axes, std::string &error) {
+  if (!validAxes(axes, input.size(), "axis", error))
+    return std::nullopt;
+  return Shape(input.begin(), input.end());
+}
+
 std::optional<Shape> transposeShape(ArrayRef<int64_t> input,
                                     ArrayRef<int64_t> perm,
                                     std::string &error) {

@@ -412,6 +412,29 @@ OpFoldResult SinOp::fold(FoldAdaptor adaptor) {
 OpFoldResult CosOp::fold(FoldAdaptor adaptor) {
   return foldUnary(adaptor.getInput(), viaDouble(std::cos), nullptr);
 }
+OpFoldResult ErfOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), viaDouble(std::erf), nullptr);
+}
+OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getSameOpProducer<SignOp>(getInput()))
+    return inner.getResult();
+  return foldUnary(
+      adaptor.getInput(),
+      [](const APFloat &x) {
+        if (x.isNaN() || x.isZero())
+          return x;
+        APFloat one(x.getSemantics(), 1);
+        if (x.isNegative())
+          one.changeSign();
+        return one;
+      },
+      [](const APInt &x) {
+        if (x.isZero())
+          return x;
+        return x.isNegative() ? APInt::getAllOnes(x.getBitWidth())
+                              : APInt(x.getBitWidth(), 1);
+      });
+}
 
 //===----------------------------------------------------------------------===//
 // Reductions
@@ -575,6 +598,16 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
     return getResult();
   }
   return {};
+}
+
+OpFoldResult ReverseOp::fold(FoldAdaptor) {
+  // Reversing no axis, or only axes of extent 0 or 1, changes nothing.
+  auto type = cast<RankedTensorType>(getInput().getType());
+  for (int64_t axis : getAxes())
+    if (axis < 0 || axis >= type.getRank() || type.isDynamicDim(axis) ||
+        type.getDimSize(axis) > 1)
+      return {};
+  return getInput();
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {

@@ -232,6 +232,28 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                    type->getElementType(), types);
 }
 
+LogicalResult ReverseOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> type = getRankedTensorOperand(
+      getOperationName(), loc, adaptor.getInput(), "input");
+  if (failed(type))
+    return failure();
+  if (!adaptor.getAxesAttr())
+    return emitInferError(getOperationName(), loc,
+                          "requires the 'axes' attribute");
+  std::string error;
+  auto shape = shape::reverseShape(type->getShape(), adaptor.getAxes(), error);
+  return pushShape(getOperationName(), loc, shape, error,
+                   type->getElementType(), types);
+}
+
+LogicalResult ReverseOp::reifyResultShapes(OpBuilder &b,
+                                           ReifiedRankedShapedTypeDims &shapes) {
+  return reifySameShape(b, getLoc(), getInput(), shapes);
+}
+
 LogicalResult
 TransposeOp::reifyResultShapes(OpBuilder &b,
                                ReifiedRankedShapedTypeDims &shapes) {

@@ -114,6 +114,8 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<UnaryLowering<GeluOp>>(context, geluScalar);
   patterns.add<UnaryLowering<SinOp>>(context, sinScalar);
   patterns.add<UnaryLowering<CosOp>>(context, cosScalar);
+  patterns.add<UnaryLowering<SignOp>>(context, signScalar);
+  patterns.add<UnaryLowering<ErfOp>>(context, erfScalar);
 
   patterns.add<ScalarLowering<AddScalarOp>>(context, addScalars);
   patterns.add<ScalarLowering<SubScalarOp>>(context, subScalars);

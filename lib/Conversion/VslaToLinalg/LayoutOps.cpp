@@ -174,6 +174,40 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   }
 };
 
+/// Element i of a reversed axis reads element extent - 1 - i: a gather in a
+/// tensor.generate (the index arithmetic is not an affine map of the loops).
+struct ReverseLowering : OpConversionPattern<ReverseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(op.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
+    SmallVector<Value> dynamicSizes;
+    for (auto [i, size] : llvm::enumerate(sizes))
+      if (type.isDynamicDim(i))
+        dynamicSizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, size));
+    ArrayRef<int64_t> axes = op.getAxes();
+    auto generate = tensor::GenerateOp::create(
+        rewriter, loc, type, dynamicSizes,
+        [&](OpBuilder &b, Location l, ValueRange indices) {
+          SmallVector<Value> source(indices.begin(), indices.end());
+          for (int64_t axis : axes) {
+            Value extent = getValueOrCreateConstantIndexOp(b, l, sizes[axis]);
+            Value last = arith::SubIOp::create(
+                b, l, extent, arith::ConstantIndexOp::create(b, l, 1));
+            source[axis] = arith::SubIOp::create(b, l, last, indices[axis]);
+          }
+          tensor::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, input, source).getResult());
+        });
+    replaceWithValue(rewriter, op, generate.getResult());
+    return success();
+  }
+};
+
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -313,7 +347,7 @@ struct ShrinkLowering : OpConversionPattern<ShrinkOp> {
 
 void populateLayoutPatterns(RewritePatternSet &patterns) {
   patterns.add<BroadcastToLowering, PromoteLowering, ReshapeLowering,
-               TransposeLowering, SliceLowering, ConcatLowering, StackLowering,
+               TransposeLowering, ReverseLowering, SliceLowering, ConcatLowering, StackLowering,
                ShrinkLowering>(patterns.getContext());
 }
 

@@ -82,6 +82,27 @@ Value geluScalar(OpBuilder &b, Location loc, Value x) {
   Value half = arith::MulFOp::create(b, loc, x, createScalar(b, loc, type, 0.5));
   return arith::MulFOp::create(b, loc, half, onePlus);
 }
+Value signScalar(OpBuilder &b, Location loc, Value x) {
+  // 1 above zero, -1 below, and x itself otherwise: zeros keep their sign
+  // and a NaN stays NaN (no ordered comparison holds for it).
+  Type type = x.getType();
+  Value zero = createScalar(b, loc, type, 0);
+  Value positive, negative;
+  if (isFloat(x)) {
+    positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  } else {
+    positive = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero);
+    negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+  }
+  Value belowOrSame = arith::SelectOp::create(
+      b, loc, negative, createScalar(b, loc, type, -1), x);
+  return arith::SelectOp::create(b, loc, positive, createScalar(b, loc, type, 1),
+                                 belowOrSame);
+}
+Value erfScalar(OpBuilder &b, Location loc, Value x) {
+  return math::ErfOp::create(b, loc, x);
+}
 Value sinScalar(OpBuilder &b, Location loc, Value x) {
   return math::SinOp::create(b, loc, x);
 }

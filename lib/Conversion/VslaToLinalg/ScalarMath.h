@@ -34,6 +34,8 @@ Value reluScalar(OpBuilder &b, Location loc, Value x);
 Value geluScalar(OpBuilder &b, Location loc, Value x);
 Value sinScalar(OpBuilder &b, Location loc, Value x);
 Value cosScalar(OpBuilder &b, Location loc, Value x);
+Value signScalar(OpBuilder &b, Location loc, Value x);
+Value erfScalar(OpBuilder &b, Location loc, Value x);
 
 /// Converts `x` to `type` as NumPy's astype does.
 Value castScalar(OpBuilder &b, Location loc, Value x, Type type);

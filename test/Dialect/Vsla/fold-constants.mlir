@@ -168,3 +168,20 @@ func.func @too_large(%x: tensor<8192xf32>) -> tensor<8192xf32> {
   %0 = vsla.add %a, %a : tensor<8192xf32>, tensor<8192xf32>
   return %0 : tensor<8192xf32>
 }
+
+// -----
+
+// sign keeps zeros (with their sign) and NaN; erf folds through std::erf;
+// reversing axes of extent 1 is the identity.
+// CHECK-LABEL: func @gradient_primitives
+func.func @gradient_primitives(%x: tensor<1x?xf32>) -> (tensor<4xf32>, tensor<2xf32>, tensor<1x?xf32>) {
+  %c = vsla.constant dense<[-2.0, 0.0, 3.0, -0.0]> : tensor<4xf32>
+  // CHECK-DAG: vsla.constant dense<[-1.000000e+00, 0.000000e+00, 1.000000e+00, -0.000000e+00]>
+  %s = vsla.sign %c : tensor<4xf32>
+  %e0 = vsla.constant dense<[0.0, 0.5]> : tensor<2xf32>
+  // CHECK-DAG: vsla.constant dense<[0.000000e+00, 0.520499885]>
+  %e = vsla.erf %e0 : tensor<2xf32>
+  // CHECK-NOT: vsla.reverse
+  %r = vsla.reverse %x axes = [0] : tensor<1x?xf32>
+  return %s, %e, %r : tensor<4xf32>, tensor<2xf32>, tensor<1x?xf32>
+}

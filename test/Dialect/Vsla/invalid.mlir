@@ -219,6 +219,22 @@ func.func @transpose_length(%x: tensor<2x3xf32>) {
 
 // -----
 
+func.func @reverse_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'vsla.reverse' op axis 2 is out of range for rank 2}}
+  %0 = vsla.reverse %x axes = [2] : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @sign_of_bool(%x: tensor<3xi1>) {
+  // expected-error @+1 {{'vsla.sign' op operand #0 must be}}
+  %0 = vsla.sign %x : tensor<3xi1>
+  return
+}
+
+// -----
+
 func.func @transpose_not_permutation(%x: tensor<2x3xf32>) {
   // expected-error @+1 {{'vsla.transpose' op perm entry 0 appears twice in [0, 0]}}
   %0 = vsla.transpose %x perm = [0, 0] : tensor<2x3xf32>

@@ -95,6 +95,10 @@ func.func @unary(%x: tensor<?x3xf32>, %i: tensor<5xi32>) {
   %9 = vsla.sin %x : tensor<?x3xf32>
   // CHECK: vsla.cos %{{.*}} : tensor<?x3xf32>
   %10 = vsla.cos %x : tensor<?x3xf32>
+  // CHECK: vsla.sign %{{.*}} : tensor<?x3xf32>
+  %11 = vsla.sign %x : tensor<?x3xf32>
+  // CHECK: vsla.erf %{{.*}} : tensor<?x3xf32>
+  %12 = vsla.erf %x : tensor<?x3xf32>
   return
 }
 
@@ -119,6 +123,8 @@ func.func @reductions(%x: tensor<2x?x4xf32>) {
 func.func @layout(%x: tensor<6x?xf32>, %y: tensor<?x3xf32>, %z: tensor<2x3xf32>, %n: index) {
   // CHECK: vsla.transpose %{{.*}} perm = [1, 0] : tensor<6x?xf32>
   %0 = vsla.transpose %x perm = [1, 0] : tensor<6x?xf32>
+  // CHECK: vsla.reverse %{{.*}} axes = [0, 1] : tensor<6x?xf32>
+  %r = vsla.reverse %x axes = [0, 1] : tensor<6x?xf32>
   // CHECK: vsla.slice %{{.*}} [1, 0] [2, %{{.*}}] [2, 1] : tensor<6x?xf32>
   %1 = vsla.slice %x [1, 0] [2, %n] [2, 1] : tensor<6x?xf32>
   // CHECK: vsla.concat %{{.*}}, %{{.*}} axis = 0 : tensor<?x3xf32>, tensor<2x3xf32>

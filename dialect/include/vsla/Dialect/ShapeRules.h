@@ -100,6 +100,11 @@ std::optional<Shape> softmaxShape(llvm::ArrayRef<int64_t> input, int64_t axis,
                                   std::string &error);
 
 /// `transpose`: `perm` is a permutation of `[0, rank)`.
+/// The shape of vsla.reverse: the input's, once the axes are valid.
+std::optional<Shape> reverseShape(llvm::ArrayRef<int64_t> input,
+                                  llvm::ArrayRef<int64_t> axes,
+                                  std::string &error);
+
 std::optional<Shape> transposeShape(llvm::ArrayRef<int64_t> input,
                                     llvm::ArrayRef<int64_t> perm,
                                     std::string &error);

@@ -346,6 +346,12 @@ def Vsla_ReluOp : Vsla_UnaryOp<"relu", "the rectifier `max(x, 0)`", Vsla_Numeric
 def Vsla_GeluOp : Vsla_UnaryOp<"gelu", "the GELU activation `x * Phi(x)` (exact, erf form)">;
 def Vsla_SinOp : Vsla_UnaryOp<"sin", "the sine">;
 def Vsla_CosOp : Vsla_UnaryOp<"cos", "the cosine">;
+// The derivatives of abs, relu, maximum/minimum and max/min need the sign;
+// gelu's needs erf.
+def Vsla_SignOp : Vsla_UnaryOp<"sign",
+    "the sign: -1, 0 or 1 (a NaN stays NaN; the sign of a zero is that zero)",
+    Vsla_NumericTensor>;
+def Vsla_ErfOp : Vsla_UnaryOp<"erf", "the error function">;
 
 //===----------------------------------------------------------------------===//
 // Reductions
@@ -452,6 +458,26 @@ def Vsla_TransposeOp : Vsla_ShapedOp<"transpose"> {
   let arguments = (ins Vsla_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Vsla_Tensor:$result);
   let assemblyFormat = "$input `perm` `=` $perm attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def Vsla_ReverseOp : Vsla_ShapedOp<"reverse"> {
+  let summary = "reverses the order of the elements along axes";
+  let description = [{
+    Element `i` of each axis in `axes` comes from element `extent - 1 - i`
+    of the input, as `numpy.flip`; the shape is unchanged. Slices with
+    negative steps are a reverse and a slice; the adjoint of a convolution
+    is a convolution with the reversed operand.
+
+    Example:
+
+    ```mlir
+    %r = vsla.reverse %x axes = [1] : tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Vsla_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Vsla_Tensor:$result);
+  let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input)";
   let hasFolder = 1;
 }
 
