@@ -1,6 +1,7 @@
 //===- VslaDialect.cpp - the vsla dialect ---------------------------------===//
 
 #include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaInterfaces.h"
 #include "vsla/Dialect/VslaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,6 +28,7 @@ void VslaDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "vsla/Dialect/VslaAttrs.cpp.inc"
       >();
+  attachVjpInterfaces(*getContext());
 }
 
 /// Folded tensors become vsla.constant; folded scalars and index values

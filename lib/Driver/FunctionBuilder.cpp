@@ -7,6 +7,7 @@
 
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Dialect/VslaOps.h"
+#include "vsla/Transforms/Autodiff.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -266,6 +267,51 @@ FunctionBuilder::createScalarConstant(rt::ElementType elementType,
   }
   values.push_back(result);
   return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<std::vector<FunctionBuilder::ValueId>>
+FunctionBuilder::appendAdjoints(llvm::ArrayRef<ValueId> results,
+                                llvm::ArrayRef<ValueId> cotangents,
+                                llvm::ArrayRef<ValueId> wrt,
+                                const SourceLocation &location) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  if (results.size() != cotangents.size())
+    return rt::invalidArgument("give one cotangent per result");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  DiagnosticCollector diagnostics(compiler.getContext());
+  auto lookupAll = [&](llvm::ArrayRef<ValueId> ids)
+      -> rt::StatusOr<llvm::SmallVector<mlir::Value>> {
+    llvm::SmallVector<mlir::Value> found;
+    for (ValueId id : ids) {
+      rt::StatusOr<mlir::Value> value = lookupValue(id);
+      if (!value.ok())
+        return value.getStatus();
+      found.push_back(*value);
+    }
+    return found;
+  };
+  auto resultValues = lookupAll(results);
+  auto cotangentValues = lookupAll(cotangents);
+  auto wrtValues = lookupAll(wrt);
+  for (auto *values : {&resultValues, &cotangentValues, &wrtValues})
+    if (!values->ok())
+      return values->getStatus();
+  for (auto [result, cotangent] :
+       llvm::zip_equal(*resultValues, *cotangentValues))
+    if (result.getType() != cotangent.getType())
+      return rt::invalidArgument("a cotangent's type differs from its result's");
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> adjoints =
+      mlir::vsla::buildAdjoints(builder, getLocation(location), *resultValues,
+                                *cotangentValues, *wrtValues);
+  if (failed(adjoints))
+    return buildError(diagnostics, "the function is not differentiable");
+  std::vector<ValueId> ids;
+  for (mlir::Value adjoint : *adjoints) {
+    values.push_back(adjoint);
+    ids.push_back(static_cast<ValueId>(values.size() - 1));
+  }
+  return ids;
 }
 
 rt::StatusOr<TypeSpec> FunctionBuilder::getType(ValueId value) const {

@@ -274,6 +274,13 @@ PYBIND11_MODULE(_vsla, m) {
                  spec.isIndex ? "index" : elementTypeName(spec.elementType),
                  shape);
            })
+      .def("vjp",
+           [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results,
+              const std::vector<int64_t> &cotangents,
+              const std::vector<int64_t> &wrt, const py::tuple &location) {
+             return unwrap(b.appendAdjoints(results, cotangents, wrt,
+                                            toLocation(location)));
+           })
       .def("finish",
            [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results) {
              check(b.finish(results));

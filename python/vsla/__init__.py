@@ -5,6 +5,7 @@ zero-extension, and @vsla.jit compiles a function once for every shape of the
 same ranks. See docs/python.md.
 """
 
+from ._autodiff import grad, value_and_grad, vjp
 from ._creation import (
                         arange,
                         asarray,
@@ -71,7 +72,7 @@ __all__ = [
     "manual_seed",
     "float32", "float64", "int32", "int64", "bool_",
     "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
-    "jit", "kernel_count",
+    "jit", "kernel_count", "grad", "value_and_grad", "vjp",
     "add", "sub", "mul", "div", "maximum", "minimum", "power", "neg", "abs", "exp", "log",
     "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "broadcast_to", "promote",
     "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import sys
 
 import numpy as np
 
-from . import _dtypes
+from . import _dtypes, _tensor
 from ._dispatch import bind
 from ._errors import DTypeError, ShapeError
 from ._tensor import Tensor, Tracer
@@ -546,6 +547,9 @@ def cast(x, dtype) -> Tensor:
     value = trace.builder.cast(traced_value(trace, x), dtype.name, with_loc)
     return trace._tracer(value)
 
+
+# The operators and methods of Tensor call these functions.
+_tensor._ops = sys.modules[__name__]
 
 # -- indexing --------------------------------------------------------------------------------
 

@@ -288,7 +288,9 @@ class Tracer(Tensor):
     __str__ = __repr__
 
 
-from . import _ops  # noqa: E402  (the operators' functions)
+# The operators' functions; vsla._ops sets this when it is imported (it imports
+# this module, so this module cannot import it).
+_ops = None
 
 
 def _method(name: str):

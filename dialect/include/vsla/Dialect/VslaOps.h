@@ -13,6 +13,7 @@
 
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Dialect/VslaEnums.h"
+#include "vsla/Dialect/VslaInterfaces.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "vsla/Dialect/VslaAttrs.h.inc"

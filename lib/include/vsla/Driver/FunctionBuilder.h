@@ -78,6 +78,15 @@ public:
   rt::StatusOr<ValueId> createScalarConstant(rt::ElementType elementType,
                                              double value, bool isIndex);
 
+  /// Appends the reverse-mode adjoints of `wrt` for `cotangents` of
+  /// `results` (vector-Jacobian products, see vsla::buildAdjoints), as
+  /// vsla ops at the end of the function; returns one value per `wrt`.
+  /// Fails with invalid_argument naming an op that is not differentiable.
+  rt::StatusOr<std::vector<ValueId>>
+  appendAdjoints(llvm::ArrayRef<ValueId> results,
+                 llvm::ArrayRef<ValueId> cotangents,
+                 llvm::ArrayRef<ValueId> wrt, const SourceLocation &location);
+
   rt::StatusOr<TypeSpec> getType(ValueId value) const;
 
   /// Ends the function: it returns `results`. The module is verified.

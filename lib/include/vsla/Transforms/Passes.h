@@ -3,6 +3,7 @@
 #ifndef VSLA_TRANSFORMS_PASSES_H
 #define VSLA_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 

@@ -35,4 +35,43 @@ def VslaRefineShapes : Pass<"vsla-refine-shapes"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def VslaAutodiff : Pass<"vsla-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Differentiate vsla functions: build their VJP and gradient functions";
+  let description = [{
+    For each public function `@f` (or those named by `functions`), adds
+
+    - `@f_vjp(args..., cotangents...) -> (results..., adjoints...)`: the
+      results of `@f` and the vector-Jacobian product for the given
+      cotangents (one per result), with one adjoint per float tensor
+      argument;
+    - `@f_value_and_grad(args...) -> (value, gradients...)` when `@f` returns
+      one rank-0 float tensor: its value and its gradient with respect to
+      each float tensor argument.
+
+    The adjoints are vsla IR emitted in reverse program order by each op's
+    `VjpOpInterface` rule; fan-out accumulates with `vsla.add`. Forward
+    values the backward needs are used directly (the normal pipeline then
+    fuses forward and backward and drops what is not needed). An op that is
+    not differentiable (`vsla.shrink`, whose shape depends on the data) fails
+    the pass with a diagnostic at the op.
+
+    Example:
+
+    ```mlir
+    func.func @loss(%x: tensor<?xf32>) -> tensor<f32> {
+      %0 = vsla.mul %x, %x : tensor<?xf32>, tensor<?xf32>
+      %1 = vsla.sum %0 axes = [0] : tensor<?xf32>
+      return %1 : tensor<f32>
+    }
+    // adds @loss_vjp and @loss_value_and_grad, returning (sum(x*x), 2x)
+    ```
+  }];
+  let options = [
+    ListOption<"functionNames", "functions", "std::string",
+               "the functions to differentiate (default: every public one)">,
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // VSLA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,169 @@
+//===- Autodiff.cpp - reverse-mode differentiation of vsla IR -------------===//
+
+#include "vsla/Transforms/Autodiff.h"
+#include "vsla/Dialect/VslaInterfaces.h"
+#include "vsla/Dialect/VslaOps.h"
+#include "vsla/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::vsla {
+#define GEN_PASS_DEF_VSLAAUTODIFF
+#include "vsla/Transforms/Passes.h.inc"
+} // namespace mlir::vsla
+
+using namespace mlir;
+using namespace mlir::vsla;
+
+namespace {
+
+bool isFloatTensor(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>>
+mlir::vsla::buildAdjoints(OpBuilder &builder, Location loc, ValueRange results,
+                          ValueRange cotangents, ValueRange wrt) {
+  Block *block = builder.getInsertionBlock();
+  Block::iterator end = builder.getInsertionPoint();
+
+  // The ops between wrt and results: forward from wrt, backward from results.
+  DenseSet<Value> dependsOnWrt(wrt.begin(), wrt.end());
+  SmallVector<Operation *> ops;
+  for (Operation &op : llvm::make_range(block->begin(), end)) {
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return dependsOnWrt.contains(v); })) {
+      dependsOnWrt.insert(op.getResults().begin(), op.getResults().end());
+      ops.push_back(&op);
+    }
+  }
+  DenseSet<Value> needed(results.begin(), results.end());
+  SmallVector<Operation *> active;
+  for (Operation *op : llvm::reverse(ops)) {
+    if (llvm::none_of(op->getResults(),
+                      [&](Value v) { return needed.contains(v); }))
+      continue;
+    needed.insert(op->getOperands().begin(), op->getOperands().end());
+    active.push_back(op);
+  }
+
+  DenseMap<Value, Value> adjoints;
+  auto accumulate = [&](Value value, Value adjoint) {
+    auto [it, inserted] = adjoints.try_emplace(value, adjoint);
+    if (!inserted)
+      it->second = AddOp::create(builder, loc, it->second, adjoint);
+  };
+  for (auto [result, cotangent] : llvm::zip_equal(results, cotangents))
+    if (isFloatTensor(result))
+      accumulate(result, cotangent);
+
+  for (Operation *op : active) {
+    SmallVector<Value> resultAdjoints;
+    bool reached = false;
+    for (Value result : op->getResults()) {
+      resultAdjoints.push_back(adjoints.lookup(result));
+      reached |= static_cast<bool>(resultAdjoints.back());
+    }
+    if (!reached)
+      continue;
+    auto vjp = dyn_cast<VjpOpInterface>(op);
+    if (!vjp)
+      return op->emitOpError("is not differentiable (it has no VJP rule)");
+    SmallVector<Value> operandAdjoints;
+    if (failed(vjp.emitVjp(builder, resultAdjoints, operandAdjoints)))
+      return failure();
+    for (auto [operand, adjoint] :
+         llvm::zip_equal(op->getOperands(), operandAdjoints))
+      if (adjoint && dependsOnWrt.contains(operand))
+        accumulate(operand, adjoint);
+  }
+
+  SmallVector<Value> grads;
+  for (Value value : wrt) {
+    Value adjoint = adjoints.lookup(value);
+    grads.push_back(adjoint ? adjoint : createZerosLike(builder, loc, value));
+  }
+  return grads;
+}
+
+namespace {
+
+/// For each public function @f: @f_vjp(args..., cotangents...) -> (results...,
+/// adjoints of the float tensor arguments...), and, when @f returns one
+/// rank-0 float tensor, @f_value_and_grad(args...) -> (value, gradients...).
+struct VslaAutodiffPass
+    : mlir::vsla::impl::VslaAutodiffBase<VslaAutodiffPass> {
+  using VslaAutodiffBase::VslaAutodiffBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> functions;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() &&
+          (functionNames.empty() ||
+           llvm::is_contained(functionNames, func.getSymName())))
+        functions.push_back(func);
+    for (func::FuncOp func : functions) {
+      if (failed(differentiate(func, /*valueAndGrad=*/false)))
+        return signalPassFailure();
+      auto results = func.getFunctionType().getResults();
+      if (results.size() == 1 && isa<RankedTensorType>(results[0]) &&
+          cast<RankedTensorType>(results[0]).getRank() == 0 &&
+          isa<FloatType>(cast<RankedTensorType>(results[0]).getElementType()))
+        if (failed(differentiate(func, /*valueAndGrad=*/true)))
+          return signalPassFailure();
+    }
+  }
+
+  LogicalResult differentiate(func::FuncOp func, bool valueAndGrad) {
+    OpBuilder b(func);
+    auto clone = cast<func::FuncOp>(b.clone(*func));
+    clone.setName((func.getSymName() +
+                   (valueAndGrad ? "_value_and_grad" : "_vjp"))
+                      .str());
+    Block &body = clone.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    Location loc = ret.getLoc();
+    SmallVector<Value> results(ret.getOperands());
+    SmallVector<Value> wrt;
+    for (BlockArgument arg : body.getArguments())
+      if (isFloatTensor(arg))
+        wrt.push_back(arg);
+
+    b.setInsertionPoint(ret);
+    SmallVector<Value> cotangents;
+    for (Value result : results) {
+      if (valueAndGrad) {
+        auto type = cast<RankedTensorType>(result.getType());
+        cotangents.push_back(ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(
+                type, b.getFloatAttr(type.getElementType(), 1.0))));
+      } else {
+        cotangents.push_back(body.addArgument(result.getType(), loc));
+      }
+    }
+    FailureOr<SmallVector<Value>> grads =
+        buildAdjoints(b, loc, results, cotangents, wrt);
+    if (failed(grads)) {
+      clone.erase();
+      return failure();
+    }
+    SmallVector<Value> returned = results;
+    returned.append(grads->begin(), grads->end());
+    func::ReturnOp::create(b, loc, returned);
+    ret.erase();
+    clone.setFunctionType(b.getFunctionType(
+        body.getArgumentTypes(), ValueRange(returned).getTypes()));
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,182 @@
+"""vsla.grad, vsla.value_and_grad and vsla.vjp: reverse-mode differentiation as a
+graph transform. The function is traced into a `vsla` function and the C++ side
+appends the adjoint of every op (its VJP rule) to the same function, so the
+gradient is again `vsla` IR: it compiles with the forward pass, composes with
+@vsla.jit, and can be differentiated again (grad(grad(f)))."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import _pytree, _vsla
+from ._errors import DTypeError, ShapeError, TracingError, from_status
+from ._jit import jit
+from ._tensor import Tensor
+from ._trace import current_trace, traced_value, user_location
+
+
+def _adjoints(trace, outputs: list, cotangents: list, wrt: list) -> list:
+    """Tracers for the adjoints of `wrt`, appended to `trace`'s function."""
+    try:
+        ids = trace.builder.vjp([traced_value(trace, o) for o in outputs],
+                                [traced_value(trace, c) for c in cotangents],
+                                [traced_value(trace, w) for w in wrt], user_location())
+    except _vsla.StatusError as e:
+        raise from_status(str(e), TracingError) from None
+    return [trace._tracer(i) for i in ids]
+
+
+def _wrt_leaves(args: tuple, argnums: tuple, name: str) -> tuple:
+    leaves, treedefs = [], []
+    for i in argnums:
+        if i >= len(args):
+            raise TypeError(f"{name}: argnums has {i} but the function got {len(args)} "
+                            "positional arguments")
+        arg_leaves, treedef = _pytree.flatten(args[i])
+        for leaf in arg_leaves:
+            if not isinstance(leaf, Tensor):
+                raise DTypeError(
+                    f"{name}: argument {i} holds a {type(leaf).__name__}; gradients are "
+                    "taken with respect to float tensors (Python numbers are static "
+                    "constants): pass a NumPy array or vsla.tensor")
+            if leaf.dtype not in (np.float32, np.float64):
+                raise DTypeError(f"{name}: argument {i} has dtype {leaf.dtype}; gradients "
+                                 "need float32 or float64 inputs")
+        leaves.append(arg_leaves)
+        treedefs.append(treedef)
+    return leaves, treedefs
+
+
+def _normalize_argnums(argnums) -> tuple:
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def value_and_grad(fun, argnums=0, has_aux: bool = False):
+    """A function returning (fun(*args), gradient of fun at args).
+
+    fun must return a rank-0 float tensor (or (that, aux) with has_aux=True).
+    The gradient has the structure of args[argnums] (a tuple of them when
+    argnums is a tuple). Called outside @vsla.jit it compiles itself once per
+    argument signature, like a jitted function.
+
+    >>> f = vsla.value_and_grad(lambda x: vsla.sum(x * x))
+    >>> value, g = f(np.array([1.0, 2.0, 3.0]))
+    >>> float(value), g.numpy().tolist()
+    (14.0, [2.0, 4.0, 6.0])
+    """
+    nums = _normalize_argnums(argnums)
+    name = f"value_and_grad({getattr(fun, '__name__', 'f')})"
+
+    def staged(*args, **kwargs):
+        trace = current_trace()
+        out = fun(*args, **kwargs)
+        value, aux = out if has_aux else (out, None)
+        if has_aux and not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError(f"{name}: with has_aux=True the function must return "
+                            "(value, aux)")
+        if not isinstance(value, Tensor) or value.ndim != 0 or \
+                value.dtype not in (np.float32, np.float64):
+            what = (f"a rank-{value.ndim} {value.dtype} tensor"
+                    if isinstance(value, Tensor) else f"a {type(value).__name__}")
+            raise ShapeError(f"{name}: the function must return a rank-0 float tensor (a "
+                             f"scalar loss), got {what}; reduce it (vsla.sum, vsla.mean) "
+                             "or use vsla.vjp for non-scalar outputs")
+        leaves, treedefs = _wrt_leaves(args, nums, name)
+        flat = [leaf for group in leaves for leaf in group]
+        one = Tensor(np.ones((), value.dtype))
+        grads = _adjoints(trace, [value], [one], flat) if flat else []
+        structured, start = [], 0
+        for group, treedef in zip(leaves, treedefs):
+            structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))
+            start += len(group)
+        result_grads = structured[0] if isinstance(argnums, int) else tuple(structured)
+        return ((value, aux) if has_aux else value), result_grads
+
+    staged.__name__ = name.replace("(", "_").replace(")", "")
+    compiled = jit(staged)
+
+    @functools.wraps(fun)
+    def wrapper(*args, **kwargs):
+        if current_trace() is not None:
+            return staged(*args, **kwargs)
+        return compiled(*args, **kwargs)
+
+    wrapper.cache_size = compiled.cache_size
+    return wrapper
+
+
+def grad(fun, argnums=0, has_aux: bool = False):
+    """The gradient of a scalar function, as a function of the same arguments.
+
+    Composes with @vsla.jit and with itself: grad(grad(f)) differentiates the
+    gradient graph again.
+
+    >>> df = vsla.grad(lambda x: vsla.sum(vsla.tanh(x)))
+    >>> np.round(df(np.array([0.0, 1.0])).numpy(), 4).tolist()
+    [1.0, 0.42]
+    """
+    both = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def wrapper(*args, **kwargs):
+        out, grads = both(*args, **kwargs)
+        return (grads, out[1]) if has_aux else grads
+
+    wrapper.cache_size = both.cache_size
+    return wrapper
+
+
+def vjp(fun, *primals, has_aux: bool = False):
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) is the vector-Jacobian product,
+    one adjoint per primal (a tuple). The cotangent has the structure of the
+    output. As in JAX; vjp_fn recomputes the forward pass inside its compiled code.
+
+    >>> out, back = vsla.vjp(lambda x: x * x, np.array([1.0, 2.0]))
+    >>> back(np.array([1.0, 1.0]))[0].numpy().tolist()
+    [2.0, 4.0]
+    """
+    name = f"vjp({getattr(fun, '__name__', 'f')})"
+    out = fun(*primals) if current_trace() is not None else jit(fun)(*primals)
+    primal_out, aux = out if has_aux else (out, None)
+
+    def staged(primal_args, cotangent):
+        trace = current_trace()
+        result = fun(*primal_args)
+        if has_aux:
+            result = result[0]
+        outputs, out_tree = _pytree.flatten(result)
+        cotangents, ct_tree = _pytree.flatten(cotangent)
+        if out_tree != ct_tree or len(outputs) != len(cotangents):
+            raise ShapeError(f"{name}: the cotangent's structure differs from the "
+                             "output's; pass one array per output, in the same structure")
+        pairs = [(o, c) for o, c in zip(outputs, cotangents)
+                 if isinstance(o, Tensor) and o.dtype in (np.float32, np.float64)]
+        for o, c in pairs:
+            c = c if isinstance(c, Tensor) else Tensor(np.asarray(c))
+            if c.ndim != o.ndim or c.dtype != o.dtype:
+                raise ShapeError(f"{name}: a cotangent is a rank-{c.ndim} {c.dtype} tensor "
+                                 f"but its output is a rank-{o.ndim} {o.dtype} tensor")
+        leaves, treedefs = _wrt_leaves(primal_args, tuple(range(len(primal_args))), name)
+        flat = [leaf for group in leaves for leaf in group]
+        cts = [c if isinstance(c, Tensor) else Tensor(np.asarray(c)) for _, c in pairs]
+        grads = _adjoints(trace, [o for o, _ in pairs], cts, flat) if flat else []
+        structured, start = [], 0
+        for group, treedef in zip(leaves, treedefs):
+            structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))
+            start += len(group)
+        return tuple(structured)
+
+    staged.__name__ = "vjp_" + getattr(fun, "__name__", "f").replace("<", "").replace(">", "")
+    compiled = jit(staged)
+
+    def vjp_fn(cotangent):
+        if current_trace() is not None:
+            return staged(primals, cotangent)
+        return compiled(primals, cotangent)
+
+    return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)
+
+
+__all__ = ["grad", "value_and_grad", "vjp"]
