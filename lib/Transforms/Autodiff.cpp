@@ -162,6 +162,23 @@ struct VslaAutodiffPass
     ret.erase();
     clone.setFunctionType(b.getFunctionType(
         body.getArgumentTypes(), ValueRange(returned).getTypes()));
+    // A declaration of the new function (so other code can call it before
+    // it exists) is replaced by the definition, when the types agree.
+    auto module = func->getParentOfType<ModuleOp>();
+    for (auto other : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      if (other == clone || other.getSymName() != clone.getSymName())
+        continue;
+      if (!other.isExternal() ||
+          other.getFunctionType() != clone.getFunctionType()) {
+        other.emitOpError("has the name of the function vsla-autodiff builds "
+                          "for @")
+            << func.getSymName() << " but is not a declaration of type "
+            << clone.getFunctionType();
+        clone.erase();
+        return failure();
+      }
+      other.erase();
+    }
     return success();
   }
 };

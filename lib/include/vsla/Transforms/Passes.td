@@ -48,6 +48,9 @@ def VslaAutodiff : Pass<"vsla-autodiff", "::mlir::ModuleOp"> {
       one rank-0 float tensor: its value and its gradient with respect to
       each float tensor argument.
 
+    A private declaration of either function is replaced by its definition,
+    so code in the same module can call it.
+
     The adjoints are vsla IR emitted in reverse program order by each op's
     `VjpOpInterface` rule; fan-out accumulates with `vsla.add`. Forward
     values the backward needs are used directly (the normal pipeline then
