@@ -11,6 +11,7 @@
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -297,10 +298,17 @@ FunctionBuilder::appendAdjoints(llvm::ArrayRef<ValueId> results,
   for (auto *values : {&resultValues, &cotangentValues, &wrtValues})
     if (!values->ok())
       return values->getStatus();
+  // A cotangent may know fewer extents statically than its result.
   for (auto [result, cotangent] :
-       llvm::zip_equal(*resultValues, *cotangentValues))
-    if (result.getType() != cotangent.getType())
+       llvm::zip_equal(*resultValues, *cotangentValues)) {
+    if (result.getType() == cotangent.getType())
+      continue;
+    if (!mlir::tensor::CastOp::areCastCompatible(cotangent.getType(),
+                                                 result.getType()))
       return rt::invalidArgument("a cotangent's type differs from its result's");
+    cotangent = mlir::tensor::CastOp::create(builder, getLocation(location),
+                                             result.getType(), cotangent);
+  }
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> adjoints =
       mlir::vsla::buildAdjoints(builder, getLocation(location), *resultValues,
                                 *cotangentValues, *wrtValues);

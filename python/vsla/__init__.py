@@ -6,61 +6,16 @@ same ranks. See docs/python.md.
 """
 
 from ._autodiff import grad, value_and_grad, vjp
-from ._creation import (
-                        arange,
-                        asarray,
-                        from_dlpack,
-                        full,
-                        manual_seed,
-                        ones,
-                        rand,
-                        randn,
-                        tensor,
-                        zeros,
-)
+from ._creation import (arange, asarray, from_dlpack, full, manual_seed, ones, rand, randn,
+                        tensor, zeros)
 from ._dispatch import kernel_count
 from ._dtypes import bool_, float32, float64, int32, int64
 from ._errors import CompileError, DTypeError, RuntimeError, ShapeError, TracingError, VslaError
 from ._jit import JitFunction, jit
-from ._ops import (
-                        abs,
-                        add,
-                        broadcast_to,
-                        cast,
-                        concat,
-                        conv,
-                        cos,
-                        div,
-                        exp,
-                        gelu,
-                        kron,
-                        log,
-                        log_softmax,
-                        matmul,
-                        max,
-                        maximum,
-                        mean,
-                        min,
-                        minimum,
-                        mul,
-                        neg,
-                        power,
-                        promote,
-                        pyramid_stack,
-                        relu,
-                        reshape,
-                        shrink,
-                        sigmoid,
-                        sin,
-                        softmax,
-                        sqrt,
-                        stack,
-                        sub,
-                        sum,
-                        tanh,
-                        transpose,
-                        window_stack,
-)
+from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, erf, exp, gelu, kron,
+                   log, log_softmax, matmul, max, maximum, mean, min, minimum, mul, neg, power,
+                   promote, pyramid_stack, relu, reshape, reverse, shrink, sigmoid, sign, sin,
+                   softmax, sqrt, stack, sub, sum, tanh, transpose, window_stack)
 from ._tensor import Tensor, Tracer
 from ._trace import Dim
 
@@ -74,8 +29,8 @@ __all__ = [
     "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
     "jit", "kernel_count", "grad", "value_and_grad", "vjp",
     "add", "sub", "mul", "div", "maximum", "minimum", "power", "neg", "abs", "exp", "log",
-    "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "broadcast_to", "promote",
-    "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",
-    "log_softmax", "transpose", "concat", "stack", "window_stack", "pyramid_stack", "shrink",
-    "cast",
+    "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "erf", "sign", "broadcast_to",
+    "promote", "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",
+    "log_softmax", "transpose", "reverse", "concat", "stack", "window_stack",
+    "pyramid_stack", "shrink", "cast",
 ]

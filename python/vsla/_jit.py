@@ -58,7 +58,8 @@ class JitFunction:
     """A function compiled by @vsla.jit. Call it like the original."""
 
     def __init__(self, fun, static_argnums=(), static_argnames=(), static_shapes=False):
-        functools.update_wrapper(self, fun)
+        # Name and docs only: fun's attributes must not shadow this class's methods.
+        functools.update_wrapper(self, fun, updated=())
         self._fun = fun
         self._static_shapes = bool(static_shapes)
         self._cache: dict = {}

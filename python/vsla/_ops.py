@@ -19,6 +19,7 @@ from ._trace import Dim, current_trace
 __all__ = [
     "add", "sub", "mul", "div", "maximum", "minimum", "power",
     "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos",
+    "erf", "sign", "reverse",
     "broadcast_to", "promote", "reshape", "conv", "kron", "matmul",
     "sum", "mean", "max", "min", "softmax", "log_softmax",
     "transpose", "concat", "stack", "window_stack", "pyramid_stack", "shrink", "cast",
@@ -252,6 +253,31 @@ def sin(x) -> Tensor:
 def cos(x) -> Tensor:
     """Cosine."""
     return _unary("cos", x)
+
+
+def erf(x) -> Tensor:
+    """The error function."""
+    return _unary("erf", x)
+
+
+def sign(x) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (NaN stays NaN)."""
+    return _unary("sign", x, floats_only=False)
+
+
+def reverse(x, axis=None) -> Tensor:
+    """The elements in reverse order along axis (an int, a tuple, or None for all), as
+    numpy.flip.
+
+    >>> vsla.reverse(vsla.tensor([1., 2., 3.]))
+    vsla.tensor([3., 2., 1.], dtype=float32)
+    """
+    x = as_tensor(x)
+    axes = _axes(axis, x.ndim, "reverse")
+    if current_trace() is None and not isinstance(x, Tracer):
+        return Tensor(np.flip(x._array, axes))  # a view
+    return bind("vsla.reverse", [x], attrs=(("axes", f"array<i64: {', '.join(map(str, axes))}>"
+                                             if axes else "array<i64>"),))[0]
 
 
 # -- shapes ----------------------------------------------------------------------------------
