@@ -232,6 +232,12 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                    type->getElementType(), types);
 }
 
+LogicalResult IotaOp::reifyResultShapes(OpBuilder &b,
+                                        ReifiedRankedShapedTypeDims &shapes) {
+  shapes.push_back({getLength()});
+  return success();
+}
+
 LogicalResult ReverseOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,

@@ -656,6 +656,10 @@ LogicalResult vjp(PyramidStackOp op, Adjoints &, ArrayRef<Value>, Grads &) {
 LogicalResult vjp(ConstantOp, Adjoints &, ArrayRef<Value>, Grads &) {
   return success();
 }
+LogicalResult vjp(IotaOp, Adjoints &, ArrayRef<Value>, Grads &dx) {
+  dx.assign({Value()});
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // The interface models
@@ -715,5 +719,5 @@ void mlir::vsla::attachVjpInterfaces(MLIRContext &context) {
          ErfOp, PromoteOp, ReshapeOp, BroadcastToOp, TransposeOp, ReverseOp,
          SliceOp, ConcatOp, StackOp, WindowStackOp, CastOp, SumOp, MeanOp,
          MaxOp, MinOp, SoftmaxOp, LogSoftmaxOp, MatmulOp, ConvOp, KronOp,
-         ShrinkOp, PyramidStackOp, ConstantOp>(context);
+         ShrinkOp, PyramidStackOp, ConstantOp, IotaOp>(context);
 }

@@ -210,6 +210,30 @@ FunctionBuilder::createCast(ValueId value, rt::ElementType elementType,
 }
 
 rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createIota(ValueId length, rt::ElementType elementType,
+                            const SourceLocation &location) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  rt::StatusOr<mlir::Value> n = lookupValue(length);
+  if (!n.ok())
+    return n.getStatus();
+  if (!n->getType().isIndex())
+    return rt::invalidArgument("vsla.iota takes an index length");
+  if (elementType == rt::ElementType::I1 || elementType == rt::ElementType::F16 ||
+      elementType == rt::ElementType::BF16)
+    return rt::invalidArgument("vsla.iota counts in f32, f64, i32 or i64");
+  std::optional<int64_t> staticLength = mlir::getConstantIntValue(*n);
+  if (staticLength && *staticLength < 0)
+    return rt::invalidArgument("vsla.iota of the negative length " +
+                               std::to_string(*staticLength));
+  auto type = mlir::RankedTensorType::get(
+      {staticLength ? *staticLength : mlir::ShapedType::kDynamic},
+      getMlirElementType(elementType, &compiler.getContext()));
+  auto iota = mlir::vsla::IotaOp::create(builder, getLocation(location), type, *n);
+  values.push_back(iota.getResult());
+  return static_cast<ValueId>(values.size() - 1);
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
 FunctionBuilder::createConstant(rt::ElementType elementType,
                                 llvm::ArrayRef<int64_t> shape,
                                 const void *data,

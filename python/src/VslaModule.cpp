@@ -242,6 +242,12 @@ PYBIND11_MODULE(_vsla, m) {
              return unwrap(b.createCast(value, parseElementType(dtype),
                                         toLocation(location)));
            })
+      .def("iota",
+           [](vsla::FunctionBuilder &b, int64_t length, const std::string &dtype,
+              const py::tuple &location) {
+             return unwrap(b.createIota(length, parseElementType(dtype),
+                                        toLocation(location)));
+           })
       .def("constant",
            [](vsla::FunctionBuilder &b, const py::array &array,
               const py::tuple &location) {

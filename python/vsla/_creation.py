@@ -91,16 +91,34 @@ def ones(*shape, dtype="float32") -> Tensor:
 
 
 def arange(start, stop=None, step=1, dtype=None) -> Tensor:
-    """Evenly spaced values, as numpy.arange (int64 for int arguments, else float32)."""
-    if current_trace() is not None:
-        raise TracingError("vsla.arange inside @vsla.jit is not supported; pass the range "
-                           "as an argument")
+    """Evenly spaced values, as numpy.arange (int64 for int arguments, else float32).
+    Inside @vsla.jit the bounds may be traced dims: vsla.arange(x.shape[0])."""
     if stop is None:
         start, stop = 0, start
     if dtype is None:
-        dtype = _dtypes.int64 if all(isinstance(v, (int, np.integer))
+        dtype = _dtypes.int64 if all(isinstance(v, (int, np.integer, Dim))
                                      for v in (start, stop, step)) else _dtypes.float32
-    return Tensor(np.arange(start, stop, step, dtype=_dtypes.canonicalize(dtype)))
+    dtype = _dtypes.canonicalize(dtype)
+    trace = current_trace()
+    if trace is None:
+        return Tensor(np.arange(start, stop, step, dtype=dtype))
+    if dtype == _dtypes.bool_:
+        raise DTypeError("vsla.arange counts in float32, float64, int32 or int64")
+    if not isinstance(step, (int, np.integer)) or step < 1 or \
+            not isinstance(start, (int, np.integer)):
+        raise TracingError("inside @vsla.jit, vsla.arange takes an int start, an int or "
+                           "dim stop (x.shape[0]) and an int step >= 1")
+    length = stop - start
+    if step != 1:
+        length = (length + (step - 1)) // step
+    if not isinstance(length, Dim):
+        length = max(int(length), 0)
+    values = trace.iota(length, dtype)
+    if step != 1:
+        values = values * step
+    if start != 0:
+        values = values + start
+    return values
 
 
 def manual_seed(seed: int) -> None:

@@ -87,6 +87,14 @@ class Trace:
             self._constants[key] = self.builder.index_constant(int(value))
         return self._constants[key]
 
+    def iota(self, length, dtype: np.dtype) -> "Tracer":
+        """vsla.iota: 0, 1, ..., length - 1 (length an int or a Dim)."""
+        try:
+            value = self.builder.iota(self.index(length), dtype.name, user_location())
+        except _vsla.StatusError as e:
+            raise from_status(str(e), ShapeError) from None
+        return self._tracer(value)
+
     def create(self, op: str, operands: list, attrs: list, nresults: int = 1) -> list:
         try:
             return self.builder.create(op, operands, attrs, user_location())

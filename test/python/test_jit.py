@@ -126,6 +126,14 @@ def test_symbolic_dims_compute_shapes():
     assert f.cache_size() == 1
 
 
+def test_arange_with_traced_dims():
+    f = vsla.jit(lambda x: vsla.arange(x.shape[0], dtype="float32") * x)
+    assert_close(f(np.ones(4, np.float32)), [0, 1, 2, 3])
+    assert_close(f(np.ones(2, np.float32)), [0, 1])
+    assert f.cache_size() == 1
+    assert_close(vsla.jit(lambda x: vsla.arange(1, x.shape[0], 2))(np.ones(6)), [1, 3, 5])
+
+
 def test_python_control_flow_on_traced_values_says_what_to_do():
     @vsla.jit
     def f(x):

@@ -208,6 +208,28 @@ struct ReverseLowering : OpConversionPattern<ReverseOp> {
   }
 };
 
+struct IotaLowering : OpConversionPattern<IotaOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(IotaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    SmallVector<Value> dynamicSizes;
+    if (type.isDynamicDim(0))
+      dynamicSizes.push_back(adaptor.getLength());
+    Type elementType = type.getElementType();
+    auto generate = tensor::GenerateOp::create(
+        rewriter, op.getLoc(), type, dynamicSizes,
+        [&](OpBuilder &b, Location l, ValueRange indices) {
+          Value asInt = arith::IndexCastOp::create(b, l, b.getI64Type(), indices[0]);
+          Value element = castScalar(b, l, asInt, elementType);
+          tensor::YieldOp::create(b, l, element);
+        });
+    replaceWithValue(rewriter, op, generate.getResult());
+    return success();
+  }
+};
+
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -347,7 +369,7 @@ struct ShrinkLowering : OpConversionPattern<ShrinkOp> {
 
 void populateLayoutPatterns(RewritePatternSet &patterns) {
   patterns.add<BroadcastToLowering, PromoteLowering, ReshapeLowering,
-               TransposeLowering, ReverseLowering, SliceLowering, ConcatLowering, StackLowering,
+               TransposeLowering, ReverseLowering, IotaLowering, SliceLowering, ConcatLowering, StackLowering,
                ShrinkLowering>(patterns.getContext());
 }
 

@@ -125,6 +125,8 @@ func.func @layout(%x: tensor<6x?xf32>, %y: tensor<?x3xf32>, %z: tensor<2x3xf32>,
   %0 = vsla.transpose %x perm = [1, 0] : tensor<6x?xf32>
   // CHECK: vsla.reverse %{{.*}} axes = [0, 1] : tensor<6x?xf32>
   %r = vsla.reverse %x axes = [0, 1] : tensor<6x?xf32>
+  // CHECK: vsla.iota %{{.*}} : tensor<?xf32>
+  %i = vsla.iota %n : tensor<?xf32>
   // CHECK: vsla.slice %{{.*}} [1, 0] [2, %{{.*}}] [2, 1] : tensor<6x?xf32>
   %1 = vsla.slice %x [1, 0] [2, %n] [2, 1] : tensor<6x?xf32>
   // CHECK: vsla.concat %{{.*}}, %{{.*}} axis = 0 : tensor<?x3xf32>, tensor<2x3xf32>

@@ -1,5 +1,5 @@
 // The ops gradients are built from, executed on dynamic shapes: sign (zeros
-// and NaN kept), erf, and reverse along one or both axes.
+// and NaN kept), erf, iota, and reverse along one or both axes.
 // RUN: vsla-opt %s --vsla-to-cpu | %run_main | FileCheck %s
 
 func.func private @printMemrefF32(tensor<*xf32>)
@@ -29,6 +29,11 @@ func.func @main() {
   // CHECK: [nan,  0,  -2,  1.5]
   %r = vsla.reverse %x axes = [0] : tensor<?xf32>
   call @print(%r) : (tensor<?xf32>) -> ()
+
+  %n = arith.constant 4 : index
+  // CHECK: [0,  1,  2,  3]
+  %i = vsla.iota %n : tensor<?xf32>
+  call @print(%i) : (tensor<?xf32>) -> ()
 
   %m0 = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %m = tensor.cast %m0 : tensor<2x3xf32> to tensor<?x?xf32>

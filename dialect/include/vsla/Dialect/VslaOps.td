@@ -649,6 +649,27 @@ def Vsla_ShrinkOp : Vsla_Op<"shrink", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+def Vsla_IotaOp : Vsla_Op<"iota", [Pure,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
+  let summary = "the integers 0, 1, ..., length - 1";
+  let description = [{
+    A rank-1 tensor of `length` elements counting from 0, in the result's
+    element type, as `numpy.arange(length)`. The length is an `index` value,
+    so it can come from a dynamic extent: one-hot encodings of labels and
+    position indices are built from it.
+
+    Example:
+
+    ```mlir
+    %n = tensor.dim %x, %c1 : tensor<?x?xf32>
+    %r = vsla.iota %n : tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins Index:$length);
+  let results = (outs 1DTensorOf<[F32, F64, I32, I64]>:$result);
+  let assemblyFormat = "$length attr-dict `:` type($result)";
+}
+
 def Vsla_ConstantOp : Vsla_Op<"constant",
     [ConstantLike, Pure, InferTypeOpAdaptor]> {
   let summary = "a constant tensor";

@@ -74,6 +74,10 @@ public:
                                        const void *data,
                                        const SourceLocation &location);
 
+  /// `vsla.iota` of the index value `length`, in `elementType`.
+  rt::StatusOr<ValueId> createIota(ValueId length, rt::ElementType elementType,
+                                   const SourceLocation &location);
+
   /// An `index` or scalar constant.
   rt::StatusOr<ValueId> createScalarConstant(rt::ElementType elementType,
                                              double value, bool isIndex);
