@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything VSLA needs on a fresh Debian 12 machine: LLVM/MLIR 22,
 # the build tools and GoogleTest (apt); a Python virtual environment in .venv
-# with NumPy, pybind11, scikit-build-core and pytest (PyPI); and the vsla
+# with NumPy, pybind11, scikit-build-core, pytest and scikit-learn (its bundled
+# digits dataset trains the example model) from PyPI; and the vsla
 # package itself, installed editable into .venv from the build tree (build/),
 # so `import vsla` rebuilds the extension when its C++ changed. Idempotent:
 # when everything is present it installs nothing.
@@ -11,7 +12,7 @@ APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   cmake ninja-build ccache g++ libgtest-dev python3 python3-dev python3-venv
 )
-PYTHON_PACKAGES=(numpy pybind11 scikit-build-core pytest)
+PYTHON_PACKAGES=(numpy pybind11 scikit-build-core pytest scikit-learn)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -42,7 +43,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating the Python environment .venv ($("$python" --version))"
   "$python" -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pybind11, scikit_build_core, pytest" 2>/dev/null; then
+if ! .venv/bin/python -c "import numpy, pybind11, scikit_build_core, pytest, sklearn" 2>/dev/null; then
   echo "setup: installing ${PYTHON_PACKAGES[*]} into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check "${PYTHON_PACKAGES[@]}"
 fi
@@ -56,4 +57,4 @@ if ! .venv/bin/python -c "import vsla" 2>/dev/null; then
     --disable-pip-version-check --no-build-isolation -e . \
     -Cbuild-dir=build -Ceditable.rebuild=true
 fi
-echo "setup: .venv has numpy, pybind11, scikit-build-core, pytest and vsla"
+echo "setup: .venv has numpy, pybind11, scikit-build-core, pytest, scikit-learn and vsla"

@@ -17,6 +17,7 @@ from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, erf, ex
                    promote, pyramid_stack, relu, reshape, reverse, shrink, sigmoid, sign, sin,
                    softmax, sqrt, stack, sub, sum, tanh, transpose, window_stack)
 from ._tensor import Tensor, Tracer
+from . import nn, optim  # noqa: E402  (they use the names above)
 from ._trace import Dim
 
 __version__ = "0.1.0"
@@ -27,7 +28,7 @@ __all__ = [
     "manual_seed",
     "float32", "float64", "int32", "int64", "bool_",
     "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
-    "jit", "kernel_count", "grad", "value_and_grad", "vjp",
+    "jit", "kernel_count", "grad", "value_and_grad", "vjp", "nn", "optim",
     "add", "sub", "mul", "div", "maximum", "minimum", "power", "neg", "abs", "exp", "log",
     "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "erf", "sign", "broadcast_to",
     "promote", "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",

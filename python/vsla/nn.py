@@ -1,0 +1,365 @@
+"""vsla.nn: layers, losses and modules with registered parameters.
+
+Layers are built from vsla ops (biases use explicit broadcast_to, per VSLA's
+semantics), so a whole model differentiates with vsla.grad and compiles with
+@vsla.jit. `module.apply(params, x)` runs the module with other parameter
+values (tracers inside a compiled training step, see vsla.optim.train_step).
+
+>>> model = vsla.nn.Sequential(vsla.nn.Linear(4, 8), vsla.nn.ReLU(), vsla.nn.Linear(8, 2))
+>>> model(np.ones((3, 4), np.float32)).shape
+(3, 2)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+
+import numpy as np
+
+from . import _creation, _ops
+from ._errors import ShapeError, TracingError
+from ._tensor import Tensor, Tracer
+from ._trace import current_trace
+
+__all__ = [
+    "Parameter", "Module", "Sequential", "Linear", "Conv1d", "ReLU", "GELU", "Tanh", "Sigmoid",
+    "Dropout", "LayerNorm", "Embedding", "mse_loss", "cross_entropy", "binary_cross_entropy",
+    "one_hot", "random_seed",
+]
+
+
+class Parameter(Tensor):
+    """A tensor a Module trains. Its values are replaced in place by optimizers."""
+
+    __slots__ = ()
+
+    def __init__(self, data):
+        array = np.array(data._array if isinstance(data, Tensor) else data, copy=True)
+        if array.dtype not in (np.float32, np.float64):
+            array = array.astype(np.float32)
+        super().__init__(array)
+
+    def __repr__(self) -> str:
+        return "Parameter(" + super().__repr__() + ")"
+
+
+class Module:
+    """Base class of layers and models, as in PyTorch: assigning a Parameter or a
+    Module to an attribute registers it."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"call Module.__init__() in {type(self).__name__}.__init__ "
+                                 "before assigning attributes")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # -- parameters ---------------------------------------------------------------
+
+    def named_parameters(self, prefix: str = ""):
+        """(dotted name, Parameter) pairs, this module's own first."""
+        for name, p in self._parameters.items():
+            yield prefix + name, p
+        for name, m in self._modules.items():
+            yield from m.named_parameters(prefix + name + ".")
+
+    def parameters(self) -> list:
+        return [p for _, p in self.named_parameters()]
+
+    def named_modules(self, prefix: str = ""):
+        yield prefix.rstrip("."), self
+        for name, m in self._modules.items():
+            yield from m.named_modules(prefix + name + ".")
+
+    def state_dict(self) -> dict:
+        """{name: a NumPy copy of the parameter}."""
+        return {name: np.array(p._array, copy=True) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Copies values into the parameters; shapes must match."""
+        params = dict(self.named_parameters())
+        missing = sorted(set(params) - set(state))
+        unexpected = sorted(set(state) - set(params))
+        if strict and (missing or unexpected):
+            raise KeyError(f"load_state_dict: missing {missing}, unexpected {unexpected}")
+        for name, value in state.items():
+            if name not in params:
+                continue
+            value = np.asarray(value)
+            if value.shape != params[name].shape:
+                raise ShapeError(f"load_state_dict: {name} has shape {value.shape}, the "
+                                 f"module's has {params[name].shape}")
+            params[name]._array = np.array(value, dtype=params[name].dtype, copy=True)
+
+    def train(self, mode: bool = True) -> "Module":
+        for _, m in self.named_modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    # -- running with other parameter values ------------------------------------
+
+    def apply(self, params: dict, *args, **kwargs):
+        """Runs the module with `params` ({name: tensor}) in place of its parameters."""
+        owners = {}
+        for name, _ in self.named_parameters():
+            path = name.split(".")
+            owner = self
+            for part in path[:-1]:
+                owner = owner._modules[part]
+            owners[name] = (owner, path[-1])
+        saved = []
+        try:
+            for name, value in params.items():
+                if name not in owners:
+                    raise KeyError(f"apply: {name!r} is not a parameter of this module")
+                owner, attr = owners[name]
+                saved.append((owner, attr, owner.__dict__[attr]))
+                object.__setattr__(owner, attr, value)
+            return self(*args, **kwargs)
+        finally:
+            for owner, attr, value in reversed(saved):
+                object.__setattr__(owner, attr, value)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._modules.items())
+        return f"{type(self).__name__}({inner})"
+
+
+class Sequential(Module):
+    """Applies its modules in order."""
+
+    def __init__(self, *layers: Module):
+        super().__init__()
+        for i, layer in enumerate(layers):
+            setattr(self, str(i), layer)
+
+    def forward(self, x):
+        for layer in self._modules.values():
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+def _uniform(shape, bound: float) -> np.ndarray:
+    return (_creation._generator.random(shape) * 2 - 1).astype(np.float32) * bound
+
+
+class Linear(Module):
+    """y = x @ weight + bias, with weight of shape (in_features, out_features)."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+        super().__init__()
+        bound = 1.0 / math.sqrt(in_features)
+        self.weight = Parameter(_uniform((in_features, out_features), bound))
+        self.bias = Parameter(_uniform((out_features,), bound)) if bias else None
+
+    def forward(self, x):
+        y = _ops.matmul(x, self.weight)
+        if self.bias is not None:
+            y = y + _ops.broadcast_to(self.bias, y.shape)
+        return y
+
+
+class Conv1d(Module):
+    """A 1-D convolution layer over VSLA's conv: x of shape (batch, in_channels, length)
+    of any length gives (batch, out_channels, length') with length' by `mode`
+    ("full": length + kernel_size - 1, "same": length, "valid"). Lengths may differ
+    from call to call: a jitted model compiles once."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
+                 mode: str = "same", bias: bool = True):
+        super().__init__()
+        bound = 1.0 / math.sqrt(in_channels * kernel_size)
+        self.weight = Parameter(_uniform((out_channels, in_channels, kernel_size), bound))
+        self.bias = Parameter(_uniform((out_channels,), bound)) if bias else None
+        self.mode = mode
+
+    def forward(self, x):
+        if x.ndim != 3:
+            raise ShapeError(f"Conv1d takes (batch, channels, length), got rank {x.ndim}")
+        batch, cin, length = x.shape
+        cout, _, k = self.weight.shape
+        full = (batch, cout, cin)
+        xs = _ops.broadcast_to(_ops.reshape(x, (batch, 1, cin, length)), full + (length,))
+        ws = _ops.broadcast_to(_ops.reshape(self.weight, (1, cout, cin, k)), full + (k,))
+        y = _ops.sum(_ops.conv(xs, ws, mode=self.mode), axis=2)
+        if self.bias is not None:
+            b = _ops.reshape(self.bias, (1, cout, 1))
+            y = y + _ops.broadcast_to(b, y.shape)
+        return y
+
+
+class ReLU(Module):
+    def forward(self, x):
+        return _ops.relu(x)
+
+
+class GELU(Module):
+    def forward(self, x):
+        return _ops.gelu(x)
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return _ops.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x):
+        return _ops.sigmoid(x)
+
+
+_seed_state = threading.local()
+
+
+@contextlib.contextmanager
+def random_seed(seed):
+    """Seeds Dropout inside the block: an int, or a rank-0 float tensor (what a
+    compiled training step passes, so each step draws new masks without recompiling)."""
+    previous = getattr(_seed_state, "seed", None), getattr(_seed_state, "count", 0)
+    _seed_state.seed, _seed_state.count = seed, 0
+    try:
+        yield
+    finally:
+        _seed_state.seed, _seed_state.count = previous
+
+
+def _uniform_like(x, seed) -> Tensor:
+    """Pseudo-random values in [0, 1) of x's shape, from a hash of the element index
+    and the seed, computed with vsla ops (so it runs inside compiled code)."""
+    n = x.size
+    index = _ops.reshape(_creation.arange(0, n, dtype=x.dtype), x.shape)
+    phase = index * 12.9898 + _ops.broadcast_to(
+        _ops.reshape(seed * 78.233 if isinstance(seed, Tensor) else
+                     Tensor(np.asarray(seed * 78.233, x.dtype)), ()), x.shape)
+    h = _ops.abs(_ops.sin(phase)) * 43758.5453
+    return h - h.astype("int64").astype(x.dtype)  # the fraction: h >= 0
+
+
+class Dropout(Module):
+    """Zeroes each element with probability p while training and scales the rest by
+    1 / (1 - p); the identity in eval mode. Masks are seeded: by vsla.manual_seed when
+    eager, by the training step's seed inside compiled code."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout probability {p} is not in [0, 1)")
+        self.p = float(p)
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        seed = getattr(_seed_state, "seed", None)
+        if seed is None:
+            if current_trace() is not None or isinstance(x, Tracer):
+                raise TracingError("Dropout inside @vsla.jit needs a seed: run the model in "
+                                   "`with vsla.nn.random_seed(seed):` (vsla.optim.train_step "
+                                   "does this)")
+            keep = _creation._generator.random(x.shape) >= self.p
+            return x * Tensor(keep.astype(x.dtype)) / (1.0 - self.p)
+        count = _seed_state.count
+        _seed_state.count = count + 1
+        dtype = x.dtype
+        layer_seed = seed + 0.618 * (count + 1) if isinstance(seed, Tensor) else \
+            float(seed) + 0.618 * (count + 1)
+        u = _uniform_like(x, layer_seed if isinstance(layer_seed, Tensor) else
+                          np.asarray(layer_seed, dtype).item())
+        keep = _ops.relu(_ops.sign(u - self.p))
+        return x * keep * (1.0 / (1.0 - self.p))
+
+
+class LayerNorm(Module):
+    """Normalizes the last axis to zero mean and unit variance, then scales and shifts."""
+
+    def __init__(self, normalized_shape: int, eps: float = 1e-5):
+        super().__init__()
+        self.weight = Parameter(np.ones(normalized_shape, np.float32))
+        self.bias = Parameter(np.zeros(normalized_shape, np.float32))
+        self.eps = float(eps)
+
+    def forward(self, x):
+        shape = x.shape
+        mean = _ops.broadcast_to(_ops.mean(x, axis=-1, keepdims=True), shape)
+        centered = x - mean
+        var = _ops.broadcast_to(_ops.mean(centered * centered, axis=-1, keepdims=True), shape)
+        y = centered / _ops.sqrt(var + self.eps)
+        return y * _ops.broadcast_to(self.weight, shape) + _ops.broadcast_to(self.bias, shape)
+
+
+def one_hot(labels, num_classes, dtype="float32") -> Tensor:
+    """(..., num_classes) indicators of integer labels, built from vsla.iota (works
+    inside @vsla.jit with a traced number of classes)."""
+    labels = _ops.as_tensor(labels)
+    values = labels.astype(dtype)
+    shape = tuple(labels.shape) + (num_classes,)
+    classes = _ops.broadcast_to(_creation.arange(0, num_classes, dtype=dtype), shape)
+    spread = _ops.broadcast_to(_ops.reshape(values, tuple(labels.shape) + (1,)), shape)
+    return 1.0 - _ops.abs(_ops.sign(spread - classes))
+
+
+class Embedding(Module):
+    """Rows of a (num_embeddings, dim) table selected by integer indices (a one-hot
+    matmul, so the gradient reaches the table)."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int):
+        super().__init__()
+        self.weight = Parameter(_creation._generator.standard_normal(
+            (num_embeddings, embedding_dim)).astype(np.float32))
+        self.num_embeddings = num_embeddings
+
+    def forward(self, indices):
+        indices = _ops.as_tensor(indices)
+        flat = _ops.reshape(indices, (-1,))
+        rows = _ops.matmul(one_hot(flat, self.num_embeddings, self.weight.dtype), self.weight)
+        return _ops.reshape(rows, tuple(indices.shape) + (self.weight.shape[1],))
+
+
+def mse_loss(prediction, target) -> Tensor:
+    """The mean squared error."""
+    d = prediction - target
+    return _ops.mean(d * d)
+
+
+def cross_entropy(logits, labels) -> Tensor:
+    """Mean cross-entropy of (batch, classes) logits against integer labels, through
+    log_softmax (numerically stable)."""
+    logits = _ops.as_tensor(logits)
+    if logits.ndim != 2:
+        raise ShapeError(f"cross_entropy takes (batch, classes) logits, got rank {logits.ndim}")
+    log_probs = _ops.log_softmax(logits, axis=-1)
+    targets = one_hot(labels, logits.shape[1], logits.dtype)
+    return -_ops.mean(_ops.sum(targets * log_probs, axis=1))
+
+
+def binary_cross_entropy(probabilities, targets, eps: float = 1e-7) -> Tensor:
+    """Mean binary cross-entropy of probabilities in (0, 1) against 0/1 targets."""
+    p = _ops.minimum(_ops.maximum(probabilities, eps), 1.0 - eps)
+    t = _ops.as_tensor(targets).astype(p.dtype)
+    return -_ops.mean(t * _ops.log(p) + (1.0 - t) * _ops.log(1.0 - p))
