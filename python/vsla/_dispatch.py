@@ -25,6 +25,16 @@ def log_compiles() -> bool:
     return os.environ.get("VSLA_LOG_COMPILES", "") not in ("", "0")
 
 
+def opt_level() -> int:
+    """LLVM's optimization level for compiled code: VSLA_OPT_LEVEL (0-3), default 2.
+    Level 3 compiles large functions (training steps) much slower and ran no faster
+    in our measurements."""
+    value = os.environ.get("VSLA_OPT_LEVEL", "2")
+    if value not in ("0", "1", "2", "3"):
+        raise ValueError(f"VSLA_OPT_LEVEL={value!r}: use 0, 1, 2 or 3")
+    return int(value)
+
+
 def compile_builder(builder, name: str, what: str, reason: str):
     """Compiles a finished FunctionBuilder, logging and dumping as asked."""
     if log_compiles():
@@ -37,7 +47,7 @@ def compile_builder(builder, name: str, what: str, reason: str):
         with open(os.path.join(dump_dir, "0-traced.mlir"), "w") as f:
             f.write(str(builder))
     try:
-        return builder.compile(3, dump_dir)
+        return builder.compile(opt_level(), dump_dir)
     except _vsla.StatusError as e:
         raise CompileError(f"compiling {what} failed:\n{from_status(str(e))}") from None
 
