@@ -13,3 +13,12 @@ def test_quickstart():
     assert result.returncode == 0, result.stderr
     assert "compiled versions of denoise: 1" in result.stdout
     assert "all results match NumPy" in result.stdout
+
+
+def test_variable_length_training_shortened():
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "variable_length.py"),
+                             "--epochs", "1", "--signals", "60"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "1 compile of the training step" in result.stdout
+    assert "padded to the longest signal" in result.stdout
