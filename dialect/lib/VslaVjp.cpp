@@ -141,6 +141,18 @@ struct Adjoints {
                          keepdims ? b.getUnitAttr() : UnitAttr());
   }
 
+  /// Marks the ambient binary op that defined `v` as seeing equal operand
+  /// shapes (true by construction where a rule uses it): it lowers without
+  /// a run-time shape branch.
+  Value same(Value v) {
+    v.getDefiningOp()->setAttr(kEqualShapesAttrName, b.getUnitAttr());
+    return v;
+  }
+  Value mulSame(Value x, Value y) { return same(mul(x, y)); }
+  Value addSame(Value x, Value y) { return same(add(x, y)); }
+  Value subSame(Value x, Value y) { return same(sub(x, y)); }
+  Value divSame(Value x, Value y) { return same(div(x, y)); }
+
   /// 1 where x > 0, else 0 (NaN stays NaN).
   Value positive(Value x) { return relu(sign(x)); }
   /// 1 where x >= 0, else 0.
@@ -181,25 +193,43 @@ SmallVector<int64_t> swapLastTwo(int64_t rank) {
 
 using Grads = SmallVectorImpl<Value>;
 
-// Ambient binary ops.
+// Ambient binary ops. When the forward op promises equal shapes, so does
+// every op of its adjoint, and no restriction is needed.
+bool promisesEqualShapes(Operation *op) {
+  return op->hasAttr(kEqualShapesAttrName);
+}
 LogicalResult vjp(AddOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.restrict(g[0], op.getLhs()), a.restrict(g[0], op.getRhs())});
+  if (promisesEqualShapes(op))
+    dx.assign({g[0], g[0]});
+  else
+    dx.assign({a.restrict(g[0], op.getLhs()), a.restrict(g[0], op.getRhs())});
   return success();
 }
 LogicalResult vjp(SubOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.restrict(g[0], op.getLhs()), a.neg(a.restrict(g[0], op.getRhs()))});
+  if (promisesEqualShapes(op))
+    dx.assign({g[0], a.neg(g[0])});
+  else
+    dx.assign({a.restrict(g[0], op.getLhs()), a.neg(a.restrict(g[0], op.getRhs()))});
   return success();
 }
 LogicalResult vjp(MulOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.restrict(a.mul(g[0], op.getRhs()), op.getLhs()),
-        a.restrict(a.mul(g[0], op.getLhs()), op.getRhs())});
+  if (promisesEqualShapes(op))
+    dx.assign({a.mulSame(g[0], op.getRhs()), a.mulSame(g[0], op.getLhs())});
+  else
+    dx.assign({a.restrict(a.mul(g[0], op.getRhs()), op.getLhs()),
+               a.restrict(a.mul(g[0], op.getLhs()), op.getRhs())});
   return success();
 }
 LogicalResult vjp(DivOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   // d(x/y)/dx = 1/y; d(x/y)/dy = -(x/y)/y.
   Value y = op.getRhs();
+  if (promisesEqualShapes(op)) {
+    dx.assign({a.divSame(g[0], y),
+               a.neg(a.divSame(a.mulSame(g[0], op.getResult()), y))});
+    return success();
+  }
   dx.assign({a.restrict(a.div(g[0], y), op.getLhs()),
-        a.restrict(a.neg(a.div(a.mul(g[0], op.getResult()), y)), y)});
+        a.restrict(a.neg(a.div(a.mulSame(g[0], op.getResult()), y)), y)});
   return success();
 }
 /// maximum/minimum send the adjoint to the operand that won; ties go to the
@@ -211,8 +241,8 @@ LogicalResult chooserVjp(OpTy op, Adjoints &a, ArrayRef<Value> g, Grads &dx,
   Value lhsWins =
       isMaximum ? a.nonNegative(difference) : a.nonNegative(a.neg(difference));
   Value rhsWins = a.rsubScalar(lhsWins, 1.0);
-  dx.assign({a.restrict(a.mul(g[0], lhsWins), op.getLhs()),
-        a.restrict(a.mul(g[0], rhsWins), op.getRhs())});
+  dx.assign({a.restrict(a.mulSame(g[0], lhsWins), op.getLhs()),
+        a.restrict(a.mulSame(g[0], rhsWins), op.getRhs())});
   return success();
 }
 LogicalResult vjp(MaximumOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
@@ -245,7 +275,7 @@ LogicalResult vjp(DivScalarOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
 }
 LogicalResult vjp(RdivScalarOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   // d(s/x)/dx = -(s/x)/x.
-  dx.assign({a.neg(a.div(a.mul(g[0], op.getResult()), op.getInput())), Value()});
+  dx.assign({a.neg(a.divSame(a.mulSame(g[0], op.getResult()), op.getInput())), Value()});
   return success();
 }
 LogicalResult vjp(PowScalarOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
@@ -255,19 +285,19 @@ LogicalResult vjp(PowScalarOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
                                         a.b.getFloatAttr(s.getType(), 1.0));
   Value lower = PowScalarOp::create(a.b, a.loc, op.getInput(),
                                     arith::SubFOp::create(a.b, a.loc, s, one));
-  dx.assign({a.mulScalar(a.mul(g[0], lower), s), Value()});
+  dx.assign({a.mulScalar(a.mulSame(g[0], lower), s), Value()});
   return success();
 }
 LogicalResult vjp(MaximumScalarOp op, Adjoints &a, ArrayRef<Value> g,
                   Grads &dx) {
   Value over = SubScalarOp::create(a.b, a.loc, op.getInput(), op.getScalar());
-  dx.assign({a.mul(g[0], a.nonNegative(over)), Value()});
+  dx.assign({a.mulSame(g[0], a.nonNegative(over)), Value()});
   return success();
 }
 LogicalResult vjp(MinimumScalarOp op, Adjoints &a, ArrayRef<Value> g,
                   Grads &dx) {
   Value over = SubScalarOp::create(a.b, a.loc, op.getInput(), op.getScalar());
-  dx.assign({a.mul(g[0], a.nonNegative(a.neg(over))), Value()});
+  dx.assign({a.mulSame(g[0], a.nonNegative(a.neg(over))), Value()});
   return success();
 }
 
@@ -277,33 +307,33 @@ LogicalResult vjp(NegOp, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   return success();
 }
 LogicalResult vjp(AbsOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.mul(g[0], a.sign(op.getInput()))});
+  dx.assign({a.mulSame(g[0], a.sign(op.getInput()))});
   return success();
 }
 LogicalResult vjp(ReluOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.mul(g[0], a.positive(op.getInput()))});
+  dx.assign({a.mulSame(g[0], a.positive(op.getInput()))});
   return success();
 }
 LogicalResult vjp(ExpOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.mul(g[0], op.getResult())});
+  dx.assign({a.mulSame(g[0], op.getResult())});
   return success();
 }
 LogicalResult vjp(LogOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.div(g[0], op.getInput())});
+  dx.assign({a.divSame(g[0], op.getInput())});
   return success();
 }
 LogicalResult vjp(SqrtOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.div(g[0], a.mulScalar(op.getResult(), 2.0))});
+  dx.assign({a.divSame(g[0], a.mulScalar(op.getResult(), 2.0))});
   return success();
 }
 LogicalResult vjp(TanhOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   Value y = op.getResult();
-  dx.assign({a.mul(g[0], a.rsubScalar(a.mul(y, y), 1.0))});
+  dx.assign({a.mulSame(g[0], a.rsubScalar(a.mulSame(y, y), 1.0))});
   return success();
 }
 LogicalResult vjp(SigmoidOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   Value y = op.getResult();
-  dx.assign({a.mul(g[0], a.mul(y, a.rsubScalar(y, 1.0)))});
+  dx.assign({a.mulSame(g[0], a.mulSame(y, a.rsubScalar(y, 1.0)))});
   return success();
 }
 LogicalResult vjp(GeluOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
@@ -313,17 +343,17 @@ LogicalResult vjp(GeluOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   Value phiCdf = a.mulScalar(
       a.addScalar(ErfOp::create(a.b, a.loc, a.mulScalar(x, M_SQRT1_2)), 1.0),
       0.5);
-  Value density = a.mulScalar(a.exp(a.mulScalar(a.mul(x, x), -0.5)),
+  Value density = a.mulScalar(a.exp(a.mulScalar(a.mulSame(x, x), -0.5)),
                               0.5 * M_2_SQRTPI * M_SQRT1_2);
-  dx.assign({a.mul(g[0], a.add(phiCdf, a.mul(x, density)))});
+  dx.assign({a.mulSame(g[0], a.addSame(phiCdf, a.mulSame(x, density)))});
   return success();
 }
 LogicalResult vjp(SinOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.mul(g[0], CosOp::create(a.b, a.loc, op.getInput()))});
+  dx.assign({a.mulSame(g[0], CosOp::create(a.b, a.loc, op.getInput()))});
   return success();
 }
 LogicalResult vjp(CosOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
-  dx.assign({a.neg(a.mul(g[0], SinOp::create(a.b, a.loc, op.getInput())))});
+  dx.assign({a.neg(a.mulSame(g[0], SinOp::create(a.b, a.loc, op.getInput())))});
   return success();
 }
 LogicalResult vjp(SignOp op, Adjoints &a, ArrayRef<Value>, Grads &dx) {
@@ -333,7 +363,7 @@ LogicalResult vjp(SignOp op, Adjoints &a, ArrayRef<Value>, Grads &dx) {
 LogicalResult vjp(ErfOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   // d erf(x)/dx = 2 / sqrt(pi) exp(-x^2).
   Value x = op.getInput();
-  dx.assign({a.mul(g[0], a.mulScalar(a.exp(a.neg(a.mul(x, x))), M_2_SQRTPI))});
+  dx.assign({a.mulSame(g[0], a.mulScalar(a.exp(a.neg(a.mulSame(x, x))), M_2_SQRTPI))});
   return success();
 }
 
@@ -384,7 +414,8 @@ LogicalResult vjp(BroadcastToOp op, Adjoints &a, ArrayRef<Value> g,
                                           a.scalar(g[0], 0.0));
     SmallVector<OpFoldResult> kept = a.dims(grad);
     kept[axis] = a.dim(x, axis);
-    grad = a.add(a.corner(grad, kept), a.mulScalar(rest, scale));
+    Value head = a.corner(grad, kept);
+    grad = a.addSame(head, a.fitTo(a.mulScalar(rest, scale), head));
   }
   dx.assign(op->getNumOperands(), Value());
   dx[0] = a.fitTo(grad, x);
@@ -518,13 +549,13 @@ LogicalResult extremumVjp(OpTy op, Adjoints &a, ArrayRef<Value> g,
   bool keepdims = op.getKeepdims();
   Value extremum = a.unreduce(op.getResult(), x, axes, keepdims);
   Value isExtremum =
-      a.rsubScalar(AbsOp::create(a.b, a.loc, a.sign(a.sub(x, extremum))), 1.0);
+      a.rsubScalar(AbsOp::create(a.b, a.loc, a.sign(a.subSame(x, extremum))), 1.0);
   Value ties = a.sum(isExtremum, axes, /*keepdims=*/true);
   SmallVector<OpFoldResult> kept = a.dims(x);
   for (int64_t axis : axes)
     kept[axis] = a.constantIndex(1);
-  Value share = a.div(keepdims ? g[0] : a.reshape(g[0], kept), ties);
-  dx.assign({a.mul(isExtremum, a.broadcastTo(share, a.dims(x)))});
+  Value share = a.divSame(keepdims ? g[0] : a.reshape(g[0], kept), ties);
+  dx.assign({a.mulSame(isExtremum, a.broadcastTo(share, a.dims(x)))});
   return success();
 }
 LogicalResult vjp(MaxOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
@@ -537,8 +568,8 @@ LogicalResult vjp(SoftmaxOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   // y (g - sum(g y)) along the axis.
   Value y = op.getResult();
   int64_t axis = op.getAxis();
-  Value dot = a.broadcastTo(a.sum(a.mul(g[0], y), {axis}, true), a.dims(y));
-  dx.assign({a.mul(y, a.sub(g[0], dot))});
+  Value dot = a.broadcastTo(a.sum(a.mulSame(g[0], y), {axis}, true), a.dims(y));
+  dx.assign({a.mulSame(y, a.subSame(g[0], dot))});
   return success();
 }
 LogicalResult vjp(LogSoftmaxOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
@@ -546,7 +577,7 @@ LogicalResult vjp(LogSoftmaxOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   Value y = op.getResult();
   int64_t axis = op.getAxis();
   Value total = a.broadcastTo(a.sum(g[0], {axis}, true), a.dims(y));
-  dx.assign({a.sub(g[0], a.mul(a.exp(y), total))});
+  dx.assign({a.subSame(g[0], a.mulSame(a.exp(y), total))});
   return success();
 }
 

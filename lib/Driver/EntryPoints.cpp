@@ -211,7 +211,8 @@ SmallVector<Operation *> getShapeBranchingOps(func::FuncOp func) {
   func.walk([&](Operation *op) {
     if (!isa<mlir::vsla::AddOp, mlir::vsla::SubOp, mlir::vsla::MulOp,
              mlir::vsla::DivOp, mlir::vsla::MaximumOp, mlir::vsla::MinimumOp>(
-            op))
+            op) ||
+        op->hasAttr(mlir::vsla::kEqualShapesAttrName))
       return;
     // Shapes that are dynamic somewhere and could be equal.
     auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());

@@ -158,13 +158,16 @@ rt::StatusOr<std::vector<FunctionBuilder::ValueId>> FunctionBuilder::create(
       return value.getStatus();
     state.operands.push_back(*value);
   }
-  mlir::NamedAttrList attributeList;
+  // Dialect-prefixed names ("vsla.equal_shapes") are discardable attributes;
+  // the others are the op's own (its properties).
+  mlir::NamedAttrList attributeList, discardable;
   for (const auto &[name, text] : attributes) {
     mlir::Attribute attribute = mlir::parseAttribute(text, &context);
     if (!attribute)
       return buildError(diagnostics, "cannot parse attribute '" + name +
                                          "' = " + text + " of " + opName.str());
-    attributeList.set(name, attribute);
+    (llvm::StringRef(name).contains('.') ? discardable : attributeList)
+        .set(name, attribute);
   }
   mlir::DictionaryAttr dictionary = attributeList.getDictionary(&context);
 
@@ -177,6 +180,7 @@ rt::StatusOr<std::vector<FunctionBuilder::ValueId>> FunctionBuilder::create(
     state.propertiesAttr = dictionary;
   else
     state.addAttributes(attributeList);
+  state.addAttributes(discardable);
   mlir::Operation *op = builder.create(state);
   if (failed(mlir::verify(op))) {
     op->erase();

@@ -57,8 +57,12 @@ mlir::vsla::buildAdjoints(OpBuilder &builder, Location loc, ValueRange results,
   DenseMap<Value, Value> adjoints;
   auto accumulate = [&](Value value, Value adjoint) {
     auto [it, inserted] = adjoints.try_emplace(value, adjoint);
-    if (!inserted)
-      it->second = AddOp::create(builder, loc, it->second, adjoint);
+    if (!inserted) {
+      // Every adjoint of a value has the value's shape.
+      auto sum = AddOp::create(builder, loc, it->second, adjoint);
+      sum->setAttr(kEqualShapesAttrName, builder.getUnitAttr());
+      it->second = sum;
+    }
   };
   for (auto [result, cotangent] : llvm::zip_equal(results, cotangents))
     if (isFloatTensor(result))

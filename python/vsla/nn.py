@@ -182,7 +182,7 @@ class Linear(Module):
     def forward(self, x):
         y = _ops.matmul(x, self.weight)
         if self.bias is not None:
-            y = y + _ops.broadcast_to(self.bias, y.shape)
+            y = _ops.same_shape("add", y, _ops.broadcast_to(self.bias, y.shape))
         return y
 
 
@@ -211,7 +211,7 @@ class Conv1d(Module):
         y = _ops.sum(_ops.conv(xs, ws, mode=self.mode), axis=2)
         if self.bias is not None:
             b = _ops.reshape(self.bias, (1, cout, 1))
-            y = y + _ops.broadcast_to(b, y.shape)
+            y = _ops.same_shape("add", y, _ops.broadcast_to(b, y.shape))
         return y
 
 
@@ -306,11 +306,14 @@ class LayerNorm(Module):
 
     def forward(self, x):
         shape = x.shape
+        same = _ops.same_shape
         mean = _ops.broadcast_to(_ops.mean(x, axis=-1, keepdims=True), shape)
-        centered = x - mean
-        var = _ops.broadcast_to(_ops.mean(centered * centered, axis=-1, keepdims=True), shape)
-        y = centered / _ops.sqrt(var + self.eps)
-        return y * _ops.broadcast_to(self.weight, shape) + _ops.broadcast_to(self.bias, shape)
+        centered = same("sub", x, mean)
+        var = _ops.broadcast_to(_ops.mean(same("mul", centered, centered), axis=-1,
+                                          keepdims=True), shape)
+        y = same("div", centered, _ops.sqrt(var + self.eps))
+        return same("add", same("mul", y, _ops.broadcast_to(self.weight, shape)),
+                    _ops.broadcast_to(self.bias, shape))
 
 
 def one_hot(labels, num_classes, dtype="float32") -> Tensor:
@@ -321,7 +324,7 @@ def one_hot(labels, num_classes, dtype="float32") -> Tensor:
     shape = tuple(labels.shape) + (num_classes,)
     classes = _ops.broadcast_to(_creation.arange(0, num_classes, dtype=dtype), shape)
     spread = _ops.broadcast_to(_ops.reshape(values, tuple(labels.shape) + (1,)), shape)
-    return 1.0 - _ops.abs(_ops.sign(spread - classes))
+    return 1.0 - _ops.abs(_ops.sign(_ops.same_shape("sub", spread, classes)))
 
 
 class Embedding(Module):
@@ -355,7 +358,7 @@ def cross_entropy(logits, labels) -> Tensor:
         raise ShapeError(f"cross_entropy takes (batch, classes) logits, got rank {logits.ndim}")
     log_probs = _ops.log_softmax(logits, axis=-1)
     targets = one_hot(labels, logits.shape[1], logits.dtype)
-    return -_ops.mean(_ops.sum(targets * log_probs, axis=1))
+    return -_ops.mean(_ops.sum(_ops.same_shape("mul", targets, log_probs), axis=1))
 
 
 def binary_cross_entropy(probabilities, targets, eps: float = 1e-7) -> Tensor:

@@ -24,6 +24,9 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "cosine_schedule", "step_schedul
            "train_step"]
 
 
+_same = _ops.same_shape
+
+
 def _scalar(value, dtype=np.float32) -> Tensor:
     """A rank-0 tensor: a run-time value of the compiled update, not a constant."""
     return Tensor(np.asarray(value, dtype))
@@ -90,11 +93,11 @@ class SGD(Optimizer):
         new_params, new_state = [], []
         for i, (p, g) in enumerate(zip(params, grads)):
             if self.weight_decay:
-                g = g + p * self.weight_decay
+                g = _same("add", g, p * self.weight_decay)
             if self.momentum:
-                g = state[i] * self.momentum + g
+                g = _same("add", state[i] * self.momentum, g)
                 new_state.append(g)
-            new_params.append(p - g * _ops.broadcast_to(lr, g.shape))
+            new_params.append(_same("sub", p, _same("mul", g, _ops.broadcast_to(lr, g.shape))))
         return new_params, new_state
 
 
@@ -126,16 +129,17 @@ class Adam(Optimizer):
         new_params, new_first, new_second = [], [], []
         for p, g, m, v in zip(params, grads, first, second):
             if self.weight_decay and not self.decoupled:
-                g = g + p * self.weight_decay
-            m = m * self.beta1 + g * (1.0 - self.beta1)
-            v = v * self.beta2 + g * g * (1.0 - self.beta2)
+                g = _same("add", g, p * self.weight_decay)
+            m = _same("add", m * self.beta1, g * (1.0 - self.beta1))
+            v = _same("add", v * self.beta2, _same("mul", g, g) * (1.0 - self.beta2))
             shape = p.shape
-            m_hat = m * _ops.broadcast_to(hyper["correction1"], shape)
-            v_hat = v * _ops.broadcast_to(hyper["correction2"], shape)
-            step = m_hat / (_ops.sqrt(v_hat) + self.eps)
+            m_hat = _same("mul", m, _ops.broadcast_to(hyper["correction1"], shape))
+            v_hat = _same("mul", v, _ops.broadcast_to(hyper["correction2"], shape))
+            step = _same("div", m_hat, _ops.sqrt(v_hat) + self.eps)
             if self.weight_decay and self.decoupled:
-                step = step + p * self.weight_decay
-            new_params.append(p - step * _ops.broadcast_to(hyper["lr"], shape))
+                step = _same("add", step, p * self.weight_decay)
+            new_params.append(_same("sub", p, _same("mul", step, _ops.broadcast_to(
+                hyper["lr"], shape))))
             new_first.append(m)
             new_second.append(v)
         return new_params, [new_first, new_second]

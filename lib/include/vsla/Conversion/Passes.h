@@ -10,14 +10,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
+#include "vsla/Dialect/VslaDialect.h"
 
 namespace mlir::vsla {
-
-/// A discardable attribute on an ambient binary op (vsla.add, vsla.mul, ...)
-/// promising that its operands have equal shapes at run time, because the
-/// caller has checked: the op lowers to one elementwise pass, with no
-/// run-time shape branch, so it fuses with its neighbours.
-constexpr llvm::StringLiteral kEqualShapesAttrName = "vsla.equal_shapes";
 
 /// Adds the patterns that lower every vsla op to upstream ops on tensors.
 void populateVslaToLinalgPatterns(RewritePatternSet &patterns);
