@@ -192,3 +192,5 @@ def test_grad_errors():
         vsla.grad(lambda x, y: vsla.sum(x) * y, argnums=1)(np.ones(2), 3.0)
     with pytest.raises(vsla.TracingError, match="not differentiable"):
         vsla.grad(lambda x: vsla.sum(vsla.shrink(x)))(np.ones(3))
+    with pytest.raises(vsla.DTypeError, match="float32 or float64"):
+        vsla.grad(lambda k: vsla.sum(k.astype("float64")))(np.arange(3))
