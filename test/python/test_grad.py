@@ -169,6 +169,7 @@ def test_grad_composes_with_jit():
     assert jitted.cache_size() == 1
     inner = vsla.jit(f)
     assert_close(vsla.grad(inner)(w, x), eager)
+    assert_close(vsla.jit(vsla.grad(inner))(w, x), eager)
 
 
 def test_value_and_grad_with_pytrees_and_aux():
