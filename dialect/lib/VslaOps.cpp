@@ -214,22 +214,32 @@ LogicalResult MatmulOp::reifyResultShapes(OpBuilder &b,
 // transpose, slice, concat, stack
 //===----------------------------------------------------------------------===//
 
+/// The type of a layout op whose shape rule takes the input's shape and one
+/// i64 array attribute (`perm`, `axes`), which must be present.
+template <typename Rule>
+static LogicalResult
+inferWithArrayAttr(StringRef opName, std::optional<Location> loc, Value input,
+                   DenseI64ArrayAttr attr, StringRef attrName, Rule rule,
+                   SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> type =
+      getRankedTensorOperand(opName, loc, input, "input");
+  if (failed(type))
+    return failure();
+  if (!attr)
+    return emitInferError(opName, loc,
+                          "requires the '" + attrName.str() + "' attribute");
+  std::string error;
+  auto shape = rule(type->getShape(), attr.asArrayRef(), error);
+  return pushShape(opName, loc, shape, error, type->getElementType(), types);
+}
+
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  FailureOr<RankedTensorType> type = getRankedTensorOperand(
-      getOperationName(), loc, adaptor.getInput(), "input");
-  if (failed(type))
-    return failure();
-  if (!adaptor.getPermAttr())
-    return emitInferError(getOperationName(), loc,
-                       "requires the 'perm' attribute");
-  std::string error;
-  auto shape =
-      shape::transposeShape(type->getShape(), adaptor.getPerm(), error);
-  return pushShape(getOperationName(), loc, shape, error,
-                   type->getElementType(), types);
+  return inferWithArrayAttr(getOperationName(), loc, adaptor.getInput(),
+                            adaptor.getPermAttr(), "perm",
+                            shape::transposeShape, types);
 }
 
 LogicalResult IotaOp::reifyResultShapes(OpBuilder &b,
@@ -242,17 +252,9 @@ LogicalResult ReverseOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &types) {
-  FailureOr<RankedTensorType> type = getRankedTensorOperand(
-      getOperationName(), loc, adaptor.getInput(), "input");
-  if (failed(type))
-    return failure();
-  if (!adaptor.getAxesAttr())
-    return emitInferError(getOperationName(), loc,
-                          "requires the 'axes' attribute");
-  std::string error;
-  auto shape = shape::reverseShape(type->getShape(), adaptor.getAxes(), error);
-  return pushShape(getOperationName(), loc, shape, error,
-                   type->getElementType(), types);
+  return inferWithArrayAttr(getOperationName(), loc, adaptor.getInput(),
+                            adaptor.getAxesAttr(), "axes", shape::reverseShape,
+                            types);
 }
 
 LogicalResult ReverseOp::reifyResultShapes(OpBuilder &b,
