@@ -630,6 +630,18 @@ def _bound(value, extent):
     return _dmin(value, extent)
 
 
+def _backward_bound(value, extent):
+    """A bound of a negative-step slice, clamped to [-1, extent - 1] as NumPy does."""
+    if isinstance(value, Dim):
+        return _dmin(_dmax(value, -1), extent - 1)
+    if not isinstance(value, (int, np.integer)):
+        raise ShapeError(f"slice bound {value!r} is not an int")
+    value = int(value)
+    if value < 0:
+        return _dmax(extent + value, -1)
+    return _dmin(value, extent - 1)
+
+
 def getitem(x: Tensor, index) -> Tensor:
     """Basic indexing as NumPy: ints, slices, Ellipsis and None."""
     if not isinstance(index, tuple):
@@ -657,19 +669,29 @@ def getitem(x: Tensor, index) -> Tensor:
             expanded.append(i)
     expanded += [slice(None)] * (x.ndim - builtins.sum(1 for i in expanded if i is not None))
 
-    offsets, sizes, strides, result_shape = [], [], [], []
+    offsets, sizes, strides, result_shape, reversed_axes = [], [], [], [], []
     axis = 0
     for i in expanded:
         if i is None:
             result_shape.append(1)
             continue
         extent = x.shape[axis]
-        if isinstance(i, slice):
+        if isinstance(i, slice) and i.step is not None and \
+                isinstance(i.step, (int, np.integer)) and i.step < 0:
+            # A negative step reads the reversed axis: x index k is element
+            # extent - 1 - k of vsla.reverse(x).
+            first = extent - 1 if i.start is None else _backward_bound(i.start, extent)
+            last = -1 if i.stop is None else _backward_bound(i.stop, extent)
+            size = _dceildiv(_dmax(first - last, 0), -int(i.step))
+            reversed_axes.append(axis)
+            offsets.append(extent - 1 - first)
+            sizes.append(size)
+            strides.append(-int(i.step))
+            result_shape.append(size)
+        elif isinstance(i, slice):
             step = 1 if i.step is None else i.step
-            if not isinstance(step, (int, np.integer)) or step < 1:
-                raise ShapeError(f"slice step {step!r} on axis {axis} is not supported inside "
-                                 "@vsla.jit (steps must be ints >= 1); reverse the data "
-                                 "outside the jitted function")
+            if not isinstance(step, (int, np.integer)) or step == 0:
+                raise ShapeError(f"slice step {step!r} on axis {axis} must be a nonzero int")
             start = 0 if i.start is None else _bound(i.start, extent)
             stop = extent if i.stop is None else _bound(i.stop, extent)
             size = _dceildiv(_dmax(stop - start, 0), int(step))
@@ -687,6 +709,8 @@ def getitem(x: Tensor, index) -> Tensor:
         else:
             raise ShapeError(f"index {i!r} is not supported; use ints, slices, ... or None")
         axis += 1
+    if reversed_axes:
+        x = reverse(x, tuple(reversed_axes))
     r = bind("vsla.slice", [x], shape_lists=(("static_offsets", offsets),
                                              ("static_sizes", sizes),
                                              ("static_strides", strides)),

@@ -104,7 +104,7 @@ def test_indexing_errors():
         t[5]
     with pytest.raises(vsla.ShapeError, match="gather"):
         t[np.array([0, 1])]
-    f = vsla.jit(lambda x: x[::-1])
+    f = vsla.jit(lambda x: x[::0])
     with pytest.raises(vsla.ShapeError, match="step"):
         f(np.ones(3, np.float32))
 

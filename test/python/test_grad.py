@@ -89,8 +89,10 @@ def test_unary(op):
     (lambda x: x[::2], (7,)),
     (lambda x: x[1:6:3, 1:], (7, 3)),
     (lambda x: x[2], (4, 2)),
+    (lambda x: x[5:0:-2], (7,)),
 ], ids=["broadcast-leading", "broadcast-size1", "broadcast-row", "broadcast-same", "promote",
-        "reshape", "transpose", "reverse", "slice", "slice-step", "slice-2d", "index"])
+        "reshape", "transpose", "reverse", "slice", "slice-step", "slice-2d", "index",
+        "slice-negative-step"])
 def test_shape_ops(fn, shape):
     check_vjp(fn, rand(*shape))
 

@@ -238,6 +238,7 @@ def test_reshape_transpose(mode, rng):
 SLICES = [
     np.s_[1:], np.s_[:-1], np.s_[::2], np.s_[1:5:3], np.s_[-3:], np.s_[10:], np.s_[2],
     np.s_[-1], np.s_[..., 1:3], np.s_[None, 1:], np.s_[1:2, ::2], np.s_[:, 0],
+    np.s_[::-1], np.s_[::-2, 1::-1], np.s_[4:0:-2], np.s_[-2::-3, :], np.s_[1:4:-1],
 ]
 
 
