@@ -3,6 +3,7 @@
 #ifndef VSLA_PIPELINES_CPUPASSES_H
 #define VSLA_PIPELINES_CPUPASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
@@ -12,6 +13,17 @@ namespace mlir::vsla {
 /// tanh, erf, exp, log as vectorizable polynomial approximations (f32;
 /// f16 and bf16 through f32).
 std::unique_ptr<Pass> createMathApproximationPass();
+
+/// Whether `func` is a kernel vsla-cpu-outline-contractions made.
+bool isOutlinedContraction(func::FuncOp func);
+
+/// One-shot bufferization across function boundaries: identity layouts,
+/// except unit-inner-stride layouts for the outlined contraction kernels.
+std::unique_ptr<Pass> createBufferizeModulePass();
+
+/// Each dynamic-shape linalg.matmul / batch_matmul becomes a call to a
+/// private kernel shared by all of them with the same element types.
+std::unique_ptr<Pass> createOutlineContractionsPass();
 
 /// Matmul-like linalg ops on tensors tiled into register blocks; full
 /// blocks are vectorized, partial ones peeled off and left scalar.

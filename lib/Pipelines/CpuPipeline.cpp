@@ -46,19 +46,16 @@ static void addLinalgPhase(OpPassManager &pm) {
   addCleanup(pm);
   pm.addPass(createLinalgElementwiseOpFusionPass());
   addCleanup(pm);
+  pm.addPass(createOutlineContractionsPass());
   pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
   addCleanup(pm);
 }
 
 static void addBufferizedPhase(OpPassManager &pm) {
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
   // Outputs passed in (bufferization.materialize_in_destination) are
   // written in place by the op that computes them.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createBufferizeModulePass());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   addCleanup(pm);
@@ -130,6 +127,8 @@ void buildVslaToCpuPipeline(OpPassManager &pm,
 void registerVslaPipelines() {
   registerPass([] { return createMathApproximationPass(); });
   registerPass([] { return createTileContractionsPass(); });
+  registerPass([] { return createOutlineContractionsPass(); });
+  registerPass([] { return createBufferizeModulePass(); });
   registerPass([] { return createHoistVectorTransfersPass(); });
   PassPipelineRegistration<VslaToCpuOptions>(
       "vsla-to-cpu",
