@@ -67,8 +67,12 @@ struct Adjoints {
     return arith::SIToFPOp::create(b, loc, type, asInt);
   }
 
-  /// The empty tensor of `type`'s rank: the additive zero.
+  /// The empty tensor of `type`'s rank: the additive zero. (A rank-0 tensor
+  /// always holds one element: its zero is the constant 0.)
   Value empty(RankedTensorType type) {
+    if (type.getRank() == 0)
+      return ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
     auto emptyType = RankedTensorType::get(
         SmallVector<int64_t>(type.getRank(), 0), type.getElementType());
     return ConstantOp::create(

@@ -117,6 +117,13 @@ def test_reductions(op, axis, keepdims):
     check_vjp(lambda x: getattr(vsla, op)(x, axis=axis, keepdims=keepdims), rand(2, 3, 2))
 
 
+def test_rank0_zero_gradients():
+    # Regression: the zero adjoint of a rank-0 value crashed (an "empty" rank-0 constant).
+    assert_close(vsla.grad(lambda a: vsla.sum(vsla.sign(a)))(np.array(1.5)), 0.0)
+    assert_close(vsla.grad(lambda a, b: vsla.sum(a * 2.0), argnums=1)(np.array(1.0), np.array(2.0)),
+                 0.0)
+
+
 def test_max_splits_ties_evenly():
     g = vsla.grad(lambda x: vsla.max(x))(np.array([1.0, 3.0, 3.0, 2.0]))
     assert_close(g, [0.0, 0.5, 0.5, 0.0])

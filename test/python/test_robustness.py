@@ -52,3 +52,42 @@ def test_random_calls_never_crash(seed):
         except Exception as e:  # noqa: BLE001 (collected and reported)
             unexpected.append(f"{op.__name__}{tuple(args)} {kwargs}: {type(e).__name__}: {e}")
     assert not unexpected, "\n".join(unexpected)
+
+
+UNARY_CHAIN = [vsla.exp, vsla.tanh, vsla.sigmoid, vsla.relu, vsla.gelu, vsla.sin, vsla.abs,
+               vsla.neg, vsla.sign, vsla.erf, lambda x: x * 2.0, lambda x: 1.0 - x,
+               lambda x: x ** 2, vsla.reverse, lambda x: x.T, vsla.shrink,
+               lambda x: vsla.softmax(x, -1) if x.ndim else x,
+               lambda x: vsla.max(x, axis=0, keepdims=True) if x.ndim else x]
+BINARY_CHAIN = [vsla.add, vsla.sub, vsla.mul, vsla.maximum, vsla.minimum, vsla.kron,
+                lambda a, b: vsla.conv(a, b) if a.ndim else a * b,
+                lambda a, b: vsla.matmul(a, b) if a.ndim == 2 else a + b,
+                lambda a, b: vsla.stack([a, b])[0]]
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_random_gradients_never_crash(seed):
+    """Gradients of random op chains on random shapes (rank 0 to 2, empty extents):
+    a result or a documented error (shrink is not differentiable), never a crash."""
+    rng = np.random.default_rng(1000 + seed)
+    unexpected = []
+    for _ in range(12):
+        rank = int(rng.integers(0, 3))
+        a = rng.standard_normal(tuple(int(d) for d in rng.integers(0, 4, rank)))
+        b = rng.standard_normal(tuple(int(d) for d in rng.integers(0, 4, rank)))
+        chain = [(int(rng.integers(0, 2)), int(rng.integers(0, 100)))
+                 for _ in range(int(rng.integers(1, 5)))]
+
+        def f(x, y, chain=chain):
+            for kind, k in chain:
+                x = UNARY_CHAIN[k % len(UNARY_CHAIN)](x) if kind == 0 else \
+                    BINARY_CHAIN[k % len(BINARY_CHAIN)](x, y)
+            return vsla.sum(x)
+
+        try:
+            vsla.grad(f, argnums=(0, 1))(a, b)
+        except ALLOWED:
+            pass
+        except Exception as e:  # noqa: BLE001 (collected and reported)
+            unexpected.append(f"{a.shape} {b.shape} {chain}: {type(e).__name__}: {e}")
+    assert not unexpected, "\n".join(unexpected)
