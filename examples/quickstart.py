@@ -1,5 +1,6 @@
 """VSLA quickstart: variable-length signals filtered under @vsla.jit (one compile
-for every length), and ambient-promotion arithmetic, each checked against NumPy.
+for every length), ambient-promotion arithmetic and a gradient, each checked
+against NumPy.
 
 Run with: .venv/bin/python examples/quickstart.py   (after scripts/setup.sh)
 """
@@ -66,7 +67,13 @@ for m, n in ((3, 5), (6, 2), (4, 4)):
     print(f"mix(len {m}, len {n}) -> len {z.shape[0]}, sum(x*y) = {dot.item():+.4f}")
 print(f"compiled versions of mix: {mix.cache_size()}")
 
-# 4. Errors say what went wrong and how to fix it.
+# 4. Gradients differentiate the compiled graph: the adjoint of conv is a correlation.
+da, db = vsla.grad(lambda a, b: vsla.sum(vsla.conv(a, b)), argnums=(0, 1))(
+    np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.5]))
+print("\ngrad of sum(conv(a, b)) at a=[1,2,3], b=[0.5,1.5]:", da.numpy(), db.numpy())
+assert np.allclose(da.numpy(), [2, 2, 2]) and np.allclose(db.numpy(), [6, 6])
+
+# 5. Errors say what went wrong and how to fix it.
 try:
     vsla.add(vsla.zeros(3), vsla.zeros(2, 3))
 except vsla.ShapeError as e:

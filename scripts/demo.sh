@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs the Python quickstart (variable-length
 # signals filtered under @vsla.jit with one compile, ambient-promotion
-# arithmetic, all checked against NumPy). Then shows what the compiler does
+# arithmetic and a gradient, all checked against NumPy). Then shows what the compiler does
 # to a small filtering program: as written, after canonicalization, after
 # specializing it to static shapes, and compiled through the C++ driver.
 set -euo pipefail
