@@ -7,6 +7,7 @@ gradient is again `vsla` IR: it compiles with the forward pass, composes with
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -28,7 +29,10 @@ def _adjoints(trace, outputs: list, cotangents: list, wrt: list) -> list:
     return [trace._tracer(i) for i in ids]
 
 
-def _wrt_leaves(args: tuple, argnums: tuple, name: str) -> tuple:
+def _structured_adjoints(trace, outputs: list, cotangents: list, args: tuple,
+                         argnums: tuple, name: str) -> list:
+    """The adjoints of the tensors in args[i] for each i in argnums, each with its
+    argument's pytree structure."""
     leaves, treedefs = [], []
     for i in argnums:
         if i >= len(args):
@@ -46,7 +50,13 @@ def _wrt_leaves(args: tuple, argnums: tuple, name: str) -> tuple:
                                  "need float32 or float64 inputs")
         leaves.append(arg_leaves)
         treedefs.append(treedef)
-    return leaves, treedefs
+    flat = [leaf for group in leaves for leaf in group]
+    grads = _adjoints(trace, outputs, cotangents, flat) if flat else []
+    structured, start = [], 0
+    for group, treedef in zip(leaves, treedefs):
+        structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))
+        start += len(group)
+    return structured
 
 
 def _normalize_argnums(argnums) -> tuple:
@@ -83,14 +93,8 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False):
             raise ShapeError(f"{name}: the function must return a rank-0 float tensor (a "
                              f"scalar loss), got {what}; reduce it (vsla.sum, vsla.mean) "
                              "or use vsla.vjp for non-scalar outputs")
-        leaves, treedefs = _wrt_leaves(args, nums, name)
-        flat = [leaf for group in leaves for leaf in group]
         one = Tensor(np.ones((), value.dtype))
-        grads = _adjoints(trace, [value], [one], flat) if flat else []
-        structured, start = [], 0
-        for group, treedef in zip(leaves, treedefs):
-            structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))
-            start += len(group)
+        structured = _structured_adjoints(trace, [value], [one], args, nums, name)
         result_grads = structured[0] if isinstance(argnums, int) else tuple(structured)
         return ((value, aux) if has_aux else value), result_grads
 
@@ -128,21 +132,18 @@ def grad(fun, argnums=0, has_aux: bool = False):
     return wrapper
 
 
-def vjp(fun, *primals, has_aux: bool = False):
-    """(fun(*primals), vjp_fn): vjp_fn(cotangent) is the vector-Jacobian product,
-    one adjoint per primal (a tuple). The cotangent has the structure of the
-    output. As in JAX; vjp_fn recomputes the forward pass inside its compiled code.
+# (fun, has_aux) -> its compiled forward and backward functions, so repeated
+# vsla.vjp calls on one function reuse their compiles.
+_vjp_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-    >>> out, back = vsla.vjp(lambda x: x * x, np.array([1.0, 2.0]))
-    >>> back(np.array([1.0, 1.0]))[0].numpy().tolist()
-    [2.0, 4.0]
-    """
+
+def _vjp_functions(fun, has_aux: bool):
+    per_fun = _vjp_cache.setdefault(fun, {})
+    if has_aux in per_fun:
+        return per_fun[has_aux]
     name = f"vjp({getattr(fun, '__name__', 'f')})"
-    out = fun(*primals) if current_trace() is not None else jit(fun)(*primals)
-    primal_out, aux = out if has_aux else (out, None)
 
-    def staged(primal_args, cotangent):
-        trace = current_trace()
+    def backward(primal_args, cotangent):
         result = fun(*primal_args)
         if has_aux:
             result = result[0]
@@ -151,30 +152,41 @@ def vjp(fun, *primals, has_aux: bool = False):
         if out_tree != ct_tree or len(outputs) != len(cotangents):
             raise ShapeError(f"{name}: the cotangent's structure differs from the "
                              "output's; pass one array per output, in the same structure")
-        pairs = [(o, c) for o, c in zip(outputs, cotangents)
+        pairs = [(o, c if isinstance(c, Tensor) else Tensor(np.asarray(c)))
+                 for o, c in zip(outputs, cotangents)
                  if isinstance(o, Tensor) and o.dtype in (np.float32, np.float64)]
         for o, c in pairs:
-            c = c if isinstance(c, Tensor) else Tensor(np.asarray(c))
             if c.ndim != o.ndim or c.dtype != o.dtype:
                 raise ShapeError(f"{name}: a cotangent is a rank-{c.ndim} {c.dtype} tensor "
                                  f"but its output is a rank-{o.ndim} {o.dtype} tensor")
-        leaves, treedefs = _wrt_leaves(primal_args, tuple(range(len(primal_args))), name)
-        flat = [leaf for group in leaves for leaf in group]
-        cts = [c if isinstance(c, Tensor) else Tensor(np.asarray(c)) for _, c in pairs]
-        grads = _adjoints(trace, [o for o, _ in pairs], cts, flat) if flat else []
-        structured, start = [], 0
-        for group, treedef in zip(leaves, treedefs):
-            structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))
-            start += len(group)
-        return tuple(structured)
+        return tuple(_structured_adjoints(current_trace(), [o for o, _ in pairs],
+                                          [c for _, c in pairs], primal_args,
+                                          tuple(range(len(primal_args))), name))
 
-    staged.__name__ = "vjp_" + getattr(fun, "__name__", "f").replace("<", "").replace(">", "")
-    compiled = jit(staged)
+    backward.__name__ = "vjp_" + getattr(fun, "__name__", "f").strip("<>")
+    per_fun[has_aux] = (jit(fun), backward, jit(backward))
+    return per_fun[has_aux]
+
+
+def vjp(fun, *primals, has_aux: bool = False):
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) is the vector-Jacobian product,
+    one adjoint per primal (a tuple). The cotangent has the structure of the
+    output. As in JAX; vjp_fn recomputes the forward pass inside its compiled code,
+    and both are compiled once per function and argument signature.
+
+    >>> out, back = vsla.vjp(lambda x: x * x, np.array([1.0, 2.0]))
+    >>> back(np.array([1.0, 1.0]))[0].numpy().tolist()
+    [2.0, 4.0]
+    """
+    forward, backward, compiled_backward = _vjp_functions(fun, has_aux)
+    tracing = current_trace() is not None
+    out = fun(*primals) if tracing else forward(*primals)
+    primal_out, aux = out if has_aux else (out, None)
 
     def vjp_fn(cotangent):
         if current_trace() is not None:
-            return staged(primals, cotangent)
-        return compiled(primals, cotangent)
+            return backward(primals, cotangent)
+        return compiled_backward(primals, cotangent)
 
     return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)
 

@@ -75,7 +75,6 @@ class JitFunction:
         nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         names = (static_argnames,) if isinstance(static_argnames, str) else \
             tuple(static_argnames)
-        params = list(self._signature.parameters) if self._signature else []
         positional = [p for p, v in (self._signature.parameters.items() if self._signature
                                      else []) if v.kind in (v.POSITIONAL_ONLY,
                                                             v.POSITIONAL_OR_KEYWORD)]
@@ -91,7 +90,6 @@ class JitFunction:
         self._positional = positional
         self._fast_path = not self._static_argnums and not self._static_argnames
         self._array_treedefs: dict = {}
-        del params
 
     def cache_size(self) -> int:
         """How many compiled versions this function has (one per argument signature)."""

@@ -253,11 +253,8 @@ def random_seed(seed):
 def _uniform_like(x, seed) -> Tensor:
     """Pseudo-random values in [0, 1) of x's shape, from a hash of the element index
     and the seed, computed with vsla ops (so it runs inside compiled code)."""
-    n = x.size
-    index = _ops.reshape(_creation.arange(0, n, dtype=x.dtype), x.shape)
-    phase = index * 12.9898 + _ops.broadcast_to(
-        _ops.reshape(seed * 78.233 if isinstance(seed, Tensor) else
-                     Tensor(np.asarray(seed * 78.233, x.dtype)), ()), x.shape)
+    index = _ops.reshape(_creation.arange(0, x.size, dtype=x.dtype), x.shape)
+    phase = index * 12.9898 + _ops.broadcast_to(seed * 78.233, x.shape)
     h = _ops.abs(_ops.sin(phase)) * 43758.5453
     return h - h.astype("int64").astype(x.dtype)  # the fraction: h >= 0
 
@@ -284,13 +281,11 @@ class Dropout(Module):
                                    "does this)")
             keep = _creation._generator.random(x.shape) >= self.p
             return x * Tensor(keep.astype(x.dtype)) / (1.0 - self.p)
-        count = _seed_state.count
-        _seed_state.count = count + 1
-        dtype = x.dtype
-        layer_seed = seed + 0.618 * (count + 1) if isinstance(seed, Tensor) else \
-            float(seed) + 0.618 * (count + 1)
-        u = _uniform_like(x, layer_seed if isinstance(layer_seed, Tensor) else
-                          np.asarray(layer_seed, dtype).item())
+        # Each Dropout of one forward pass draws from its own seed.
+        _seed_state.count += 1
+        if not isinstance(seed, Tensor):
+            seed = Tensor(np.asarray(seed, x.dtype))
+        u = _uniform_like(x, _ops.cast(seed, x.dtype) + 0.618 * _seed_state.count)
         keep = _ops.relu(_ops.sign(u - self.p))
         return x * keep * (1.0 / (1.0 - self.p))
 

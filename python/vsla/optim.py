@@ -177,11 +177,10 @@ class TrainStep:
     def __init__(self, model: Module, loss_fn, optimizer: Optimizer, seed: int = 0):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.seed = seed
-        names = optimizer.names if optimizer.names and isinstance(model, Module) else None
-        if [p for p in model.parameters()] != optimizer.params:
+        if [id(p) for p in model.parameters()] != [id(p) for p in optimizer.params]:
             raise ValueError("the optimizer must hold the model's parameters "
                              "(vsla.optim.Adam(model, ...))")
-        self._names = names
+        self._names = [name for name, _ in model.named_parameters()]
 
         def step(params, state, hyper, seed, inputs, targets):
             def loss_of(p):
