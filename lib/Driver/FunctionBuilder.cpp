@@ -123,6 +123,18 @@ rt::StatusOr<mlir::Value> FunctionBuilder::lookupValue(ValueId value) const {
   return values[value];
 }
 
+rt::StatusOr<llvm::SmallVector<mlir::Value>>
+FunctionBuilder::lookupValues(llvm::ArrayRef<ValueId> ids) const {
+  llvm::SmallVector<mlir::Value> found;
+  for (ValueId id : ids) {
+    rt::StatusOr<mlir::Value> value = lookupValue(id);
+    if (!value.ok())
+      return value.getStatus();
+    found.push_back(*value);
+  }
+  return found;
+}
+
 rt::StatusOr<FunctionBuilder::ValueId>
 FunctionBuilder::addArgument(const TypeSpec &type) {
   if (finished)
@@ -152,12 +164,11 @@ rt::StatusOr<std::vector<FunctionBuilder::ValueId>> FunctionBuilder::create(
     return rt::invalidArgument("'" + opName.str() + "' is not a known op");
 
   mlir::OperationState state(getLocation(location), *info);
-  for (ValueId id : operands) {
-    rt::StatusOr<mlir::Value> value = lookupValue(id);
-    if (!value.ok())
-      return value.getStatus();
-    state.operands.push_back(*value);
-  }
+  rt::StatusOr<llvm::SmallVector<mlir::Value>> operandValues =
+      lookupValues(operands);
+  if (!operandValues.ok())
+    return operandValues.getStatus();
+  state.addOperands(*operandValues);
   // Dialect-prefixed names ("vsla.equal_shapes") are discardable attributes;
   // the others are the op's own (its properties).
   mlir::NamedAttrList attributeList, discardable;
@@ -309,20 +320,9 @@ FunctionBuilder::appendAdjoints(llvm::ArrayRef<ValueId> results,
     return rt::invalidArgument("give one cotangent per result");
   std::lock_guard<std::mutex> lock(compiler.compileMutex);
   DiagnosticCollector diagnostics(compiler.getContext());
-  auto lookupAll = [&](llvm::ArrayRef<ValueId> ids)
-      -> rt::StatusOr<llvm::SmallVector<mlir::Value>> {
-    llvm::SmallVector<mlir::Value> found;
-    for (ValueId id : ids) {
-      rt::StatusOr<mlir::Value> value = lookupValue(id);
-      if (!value.ok())
-        return value.getStatus();
-      found.push_back(*value);
-    }
-    return found;
-  };
-  auto resultValues = lookupAll(results);
-  auto cotangentValues = lookupAll(cotangents);
-  auto wrtValues = lookupAll(wrt);
+  auto resultValues = lookupValues(results);
+  auto cotangentValues = lookupValues(cotangents);
+  auto wrtValues = lookupValues(wrt);
   for (auto *values : {&resultValues, &cotangentValues, &wrtValues})
     if (!values->ok())
       return values->getStatus();
@@ -378,13 +378,10 @@ rt::Status FunctionBuilder::finish(llvm::ArrayRef<ValueId> results) {
     return rt::failedPrecondition("the function is finished");
   std::lock_guard<std::mutex> lock(compiler.compileMutex);
   DiagnosticCollector diagnostics(compiler.getContext());
-  llvm::SmallVector<mlir::Value> returned;
-  for (ValueId id : results) {
-    rt::StatusOr<mlir::Value> value = lookupValue(id);
-    if (!value.ok())
-      return value.getStatus();
-    returned.push_back(*value);
-  }
+  rt::StatusOr<llvm::SmallVector<mlir::Value>> found = lookupValues(results);
+  if (!found.ok())
+    return found.getStatus();
+  llvm::SmallVector<mlir::Value> returned = std::move(*found);
   mlir::func::ReturnOp::create(builder, function.getLoc(), returned);
   mlir::Block &entry = function.getBody().front();
   function.setFunctionType(builder.getFunctionType(

@@ -71,7 +71,7 @@ struct BufferizeModulePass
 } // namespace
 
 bool isOutlinedContraction(func::FuncOp func) {
-  return func && func.isPrivate() && func.getSymName().starts_with("__vsla_");
+  return func && func->hasAttr(kContractionKernelAttrName);
 }
 
 std::unique_ptr<Pass> createBufferizeModulePass() {

@@ -14,6 +14,10 @@ namespace mlir::vsla {
 /// f16 and bf16 through f32).
 std::unique_ptr<Pass> createMathApproximationPass();
 
+/// Marks the kernels vsla-cpu-outline-contractions makes.
+constexpr llvm::StringLiteral kContractionKernelAttrName =
+    "vsla.contraction_kernel";
+
 /// Whether `func` is a kernel vsla-cpu-outline-contractions made.
 bool isOutlinedContraction(func::FuncOp func);
 

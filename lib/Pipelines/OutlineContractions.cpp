@@ -64,7 +64,6 @@ struct OutlineContractionsPass
       SmallVector<Type> types;
       for (Type t : op->getOperandTypes())
         types.push_back(dynamicLike(t));
-      // The "__vsla_" prefix marks the kernel for vsla-cpu-bufferize.
       std::string name = "__vsla_" + op->getName().stripDialect().str();
       for (Type t : types) {
         llvm::raw_string_ostream os(name);
@@ -76,6 +75,7 @@ struct OutlineContractionsPass
         kernel = func::FuncOp::create(b, op.getLoc(), name,
                                       b.getFunctionType(types, {types.back()}));
         kernel.setPrivate();
+        kernel->setAttr(kContractionKernelAttrName, b.getUnitAttr());
         Block *body = kernel.addEntryBlock();
         b.setInsertionPointToStart(body);
         IRMapping mapping;

@@ -21,6 +21,6 @@ func.func @two_matmuls(%a: tensor<4x?xf32>, %b: tensor<?x?xf32>, %c: tensor<4x?x
 }
 
 // One kernel, defined once, private.
-// CHECK: func.func private @__vsla_matmul_f32_f32_f32(%{{.*}}: tensor<?x?xf32>, %{{.*}}: tensor<?x?xf32>, %{{.*}}: tensor<?x?xf32>) -> tensor<?x?xf32>
+// CHECK: func.func private @__vsla_matmul_f32_f32_f32(%{{.*}}: tensor<?x?xf32>, %{{.*}}: tensor<?x?xf32>, %{{.*}}: tensor<?x?xf32>) -> tensor<?x?xf32> attributes {vsla.contraction_kernel}
 // CHECK-NEXT: linalg.matmul
 // CHECK-NOT: func.func private @__vsla_matmul

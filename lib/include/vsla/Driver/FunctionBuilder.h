@@ -105,6 +105,8 @@ public:
 
 private:
   rt::StatusOr<mlir::Value> lookupValue(ValueId value) const;
+  rt::StatusOr<llvm::SmallVector<mlir::Value>>
+  lookupValues(llvm::ArrayRef<ValueId> ids) const;
   mlir::Location getLocation(const SourceLocation &location);
   rt::StatusOr<mlir::Type> getMlirType(const TypeSpec &type);
 
