@@ -503,5 +503,21 @@ LogicalResult CastOp::reifyResultShapes(OpBuilder &b,
   return reifySameShape(b, getLoc(), getInput(), shapes);
 }
 
+//===----------------------------------------------------------------------===//
+// check_shape, check_zero
+//===----------------------------------------------------------------------===//
+
+LogicalResult CheckShapeOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location>, Adaptor,
+                                             SmallVectorImpl<Type> &) {
+  return success();
+}
+
+LogicalResult CheckZeroOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>, Adaptor,
+                                            SmallVectorImpl<Type> &) {
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "vsla/Dialect/VslaOps.cpp.inc"

@@ -8,6 +8,8 @@
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Pipelines/Pipelines.h"
 #include "vsla/runtime/AllocationHooks.h"
+#include "vsla/runtime/CompiledCall.h"
+#include "vsla/Transforms/Passes.h"
 #include "vsla/runtime/StridedCopy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -98,6 +100,8 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("_mlir_memref_to_llvm_free",
       reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
   add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+  add(mlir::vsla::kCheckFailedFunction.str(),
+      reinterpret_cast<void *>(&__vsla_check_failed));
   return symbols;
 }
 
@@ -180,14 +184,23 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     func->setAttr("llvm.emit_c_interface",
                   mlir::UnitAttr::get(&context));
   }
+  // Every fact about dynamic extents the code relies on becomes a run-time
+  // check, numbered so that a failure names it.
+  {
+    mlir::PassManager checks(&context);
+    checks.addNestedPass<mlir::func::FuncOp>(
+        mlir::vsla::createVslaMaterializeShapeChecks());
+    if (mlir::failed(checks.run(*lowered)))
+      return rt::internalError("cannot add the run-time shape checks:\n" +
+                               diagnostics.getText());
+  }
+  numberRunTimeChecks(*lowered, executable->checkMessages);
   for (FunctionSignature &function : executable->functions) {
     auto func = lowered->lookupSymbol<mlir::func::FuncOp>(function.name);
     if (!shapePipeline)
       shapePipeline = createShapeFunctionPipeline(context);
-    std::vector<std::string> messages;
-    mlir::FailureOr<bool> added = addDestinationPassingEntryPoints(
-        *lowered, func, *shapePipeline, messages);
-    executable->shapeCheckMessages.push_back(std::move(messages));
+    mlir::FailureOr<bool> added =
+        addDestinationPassingEntryPoints(*lowered, func, *shapePipeline);
     if (mlir::failed(added))
       return rt::invalidArgument("cannot derive the shape function of @" +
                                  function.name + ":\n" +

@@ -15,6 +15,11 @@
 // and calls the second. Functions whose result shapes depend on data
 // (vsla.shrink) keep the returned-buffer convention.
 //
+// Run-time shape checks (vsla.check_shape, made by
+// vsla-materialize-shape-checks and by library code) are evaluated by the
+// shape function and erased from the destination-passing functions; where
+// there is no shape function they stay in place and run with the data.
+//
 //===----------------------------------------------------------------------===//
 
 #include "EntryPoints.h"
@@ -86,17 +91,14 @@ bool computesShapesOnly(func::FuncOp shapes) {
   return !walk.wasInterrupted();
 }
 
-/// One run-time shape precondition: an i1 that holds when it is met.
-struct ShapeCheck {
-  Value holds;
-  std::string message;
-};
-
+/// "file:line: " of the op's source location, or nothing.
 std::string describeLocation(Operation *op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  op->getLoc().print(os);
-  return text;
+  auto fileLine = op->getLoc()->findInstanceOf<FileLineColLoc>();
+  if (!fileLine)
+    return "";
+  return (fileLine.getFilename().strref() + ":" +
+          std::to_string(fileLine.getLine()) + ": ")
+      .str();
 }
 
 Value dimValue(OpBuilder &b, Location loc, OpFoldResult dim) {
@@ -107,101 +109,20 @@ Value equal(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
 }
 
-/// The preconditions on extents that the verifiers could not check because
-/// the extents are dynamic; evaluated by the shape function before any
-/// computation runs.
-SmallVector<ShapeCheck> buildShapeChecks(OpBuilder &b, func::FuncOp func) {
-  SmallVector<ShapeCheck> checks;
+int64_t getCheckId(Operation *op) {
+  auto id = op->getAttrOfType<IntegerAttr>(mlir::vsla::kCheckIdAttrName);
+  return id ? id.getInt() : 0;
+}
+
+/// Erases the run-time checks of `func` that `isDone` selects.
+void eraseChecks(func::FuncOp func, function_ref<bool(Operation *)> isDone) {
+  SmallVector<Operation *> done;
   func.walk([&](Operation *op) {
-    Location loc = op->getLoc();
-    std::string where = op->getName().getStringRef().str() + " at " +
-                        describeLocation(op) + ": ";
-    if (auto broadcast = dyn_cast<mlir::vsla::BroadcastToOp>(op)) {
-      auto type = cast<RankedTensorType>(broadcast.getInput().getType());
-      SmallVector<OpFoldResult> target = broadcast.getMixedShape();
-      int64_t lead = target.size() - type.getRank();
-      for (int64_t i = 0; i < type.getRank(); ++i) {
-        if (!type.isDynamicDim(i))
-          continue;
-        Value extent = tensor::DimOp::create(b, loc, broadcast.getInput(), i);
-        Value one = arith::ConstantIndexOp::create(b, loc, 1);
-        Value holds = arith::OrIOp::create(
-            b, loc, equal(b, loc, extent, one),
-            equal(b, loc, extent, dimValue(b, loc, target[lead + i])));
-        checks.push_back({holds, where + "input axis " + std::to_string(i) +
-                                     " has an extent that is neither 1 nor "
-                                     "the target extent"});
-      }
-    } else if (auto promote = dyn_cast<mlir::vsla::PromoteOp>(op)) {
-      SmallVector<OpFoldResult> target = promote.getMixedShape();
-      for (auto [i, dim] : llvm::enumerate(
-               tensor::getMixedSizes(b, loc, promote.getInput()))) {
-        if (getConstantIntValue(dim) && getConstantIntValue(target[i]))
-          continue;
-        Value holds = arith::CmpIOp::create(
-            b, loc, arith::CmpIPredicate::ule, dimValue(b, loc, dim),
-            dimValue(b, loc, target[i]));
-        checks.push_back({holds, where + "the target extent of axis " +
-                                     std::to_string(i) +
-                                     " is smaller than the input's"});
-      }
-    } else if (auto reshape = dyn_cast<mlir::vsla::ReshapeOp>(op)) {
-      Value in = arith::ConstantIndexOp::create(b, loc, 1);
-      Value out = arith::ConstantIndexOp::create(b, loc, 1);
-      for (OpFoldResult dim :
-           tensor::getMixedSizes(b, loc, reshape.getInput()))
-        in = arith::MulIOp::create(b, loc, in, dimValue(b, loc, dim));
-      for (OpFoldResult dim : reshape.getMixedShape())
-        out = arith::MulIOp::create(b, loc, out, dimValue(b, loc, dim));
-      checks.push_back({equal(b, loc, in, out),
-                        where + "the element counts of the input and the "
-                                "target shape differ"});
-    } else if (auto concat = dyn_cast<mlir::vsla::ConcatOp>(op)) {
-      int64_t axis = concat.getAxis();
-      SmallVector<OpFoldResult> first =
-          tensor::getMixedSizes(b, loc, concat.getInputs().front());
-      for (Value input : concat.getInputs().drop_front())
-        for (auto [i, dim] :
-             llvm::enumerate(tensor::getMixedSizes(b, loc, input))) {
-          if (static_cast<int64_t>(i) == axis ||
-              isEqualConstantIntOrValue(dim, first[i]))
-            continue;
-          checks.push_back(
-              {equal(b, loc, dimValue(b, loc, dim),
-                     dimValue(b, loc, first[i])),
-               where + "the inputs' extents differ on axis " +
-                   std::to_string(i) + ", which is not the concat axis"});
-        }
-    } else if (auto slice = dyn_cast<mlir::vsla::SliceOp>(op)) {
-      SmallVector<OpFoldResult> dims =
-          tensor::getMixedSizes(b, loc, slice.getInput());
-      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
-      SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
-      SmallVector<OpFoldResult> strides = slice.getMixedStrides();
-      for (size_t i = 0; i < dims.size(); ++i) {
-        if (getConstantIntValue(dims[i]) && getConstantIntValue(offsets[i]) &&
-            getConstantIntValue(sizes[i]) && getConstantIntValue(strides[i]))
-          continue;
-        // size == 0, or offset + (size - 1) * stride < extent.
-        Value size = dimValue(b, loc, sizes[i]);
-        Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-        Value one = arith::ConstantIndexOp::create(b, loc, 1);
-        Value last = arith::AddIOp::create(
-            b, loc, dimValue(b, loc, offsets[i]),
-            arith::MulIOp::create(b, loc,
-                                  arith::SubIOp::create(b, loc, size, one),
-                                  dimValue(b, loc, strides[i])));
-        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                             last, dimValue(b, loc, dims[i]));
-        Value holds =
-            arith::OrIOp::create(b, loc, equal(b, loc, size, zero), inside);
-        checks.push_back({holds, where + "the slice of axis " +
-                                     std::to_string(i) +
-                                     " reads past the input's extent"});
-      }
-    }
+    if (isDone(op))
+      done.push_back(op);
   });
-  return checks;
+  for (Operation *op : done)
+    op->erase();
 }
 
 /// The ambient binary ops whose operand shapes may differ at run time (not
@@ -264,11 +185,27 @@ std::unique_ptr<PassManager> createShapeFunctionPipeline(MLIRContext &context) {
   return pm;
 }
 
+void numberRunTimeChecks(ModuleOp module,
+                         std::vector<std::string> &checkMessages) {
+  checkMessages.clear();
+  module.walk([&](Operation *op) {
+    StringAttr message;
+    if (auto check = dyn_cast<mlir::vsla::CheckShapeOp>(op))
+      message = check.getMessageAttr();
+    else if (auto check = dyn_cast<mlir::vsla::CheckZeroOp>(op))
+      message = check.getMessageAttr();
+    else
+      return;
+    checkMessages.push_back(describeLocation(op) + message.str());
+    op->setAttr(mlir::vsla::kCheckIdAttrName,
+                IntegerAttr::get(IntegerType::get(op->getContext(), 64),
+                                 checkMessages.size()));
+  });
+}
+
 FailureOr<bool>
 addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
-                                 PassManager &shapePipeline,
-                                 std::vector<std::string> &checkMessages) {
-  checkMessages.clear();
+                                 PassManager &shapePipeline) {
   MLIRContext *context = module.getContext();
   SmallVector<Type> resultTypes(func.getResultTypes());
   int64_t dimCount = 0;
@@ -290,16 +227,19 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
   func::FuncOp shapes = cloneWithOutputs(
       module, func, getShapesEntryName(func.getSymName()), {dimsType},
       [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
-        SmallVector<ShapeCheck> checks =
-            buildShapeChecks(b, cast<func::FuncOp>(
-                                    b.getInsertionBlock()->getParentOp()));
+        // The id of the first failed check, in program order; 0 if none.
+        auto shapes = cast<func::FuncOp>(b.getInsertionBlock()->getParentOp());
+        SmallVector<mlir::vsla::CheckShapeOp> checks;
+        shapes.walk([&](mlir::vsla::CheckShapeOp op) { checks.push_back(op); });
         Value failed = arith::ConstantIndexOp::create(b, loc, 0);
-        for (int64_t k = checks.size() - 1; k >= 0; --k)
+        for (mlir::vsla::CheckShapeOp check : llvm::reverse(checks))
           failed = arith::SelectOp::create(
-              b, loc, checks[k].holds, failed,
-              arith::ConstantIndexOp::create(b, loc, k + 1));
-        for (const ShapeCheck &check : checks)
-          checkMessages.push_back(check.message);
+              b, loc, check.getHolds(), failed,
+              arith::ConstantIndexOp::create(b, loc, getCheckId(check)));
+        // Checks of values run with the data, not here.
+        eraseChecks(shapes, [](Operation *op) {
+          return isa<mlir::vsla::CheckShapeOp, mlir::vsla::CheckZeroOp>(op);
+        });
         memref::StoreOp::create(
             b, loc, failed, extra[0],
             ValueRange{arith::ConstantIndexOp::create(
@@ -352,8 +292,14 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
           b, loc, /*result=*/Type(), result, output, restrict,
           /*writable=*/b.getUnitAttr());
   };
-  cloneWithOutputs(module, func, getDestinationEntryName(func.getSymName()),
-                   outputTypes, materialize);
+  // The shape function has checked the extents.
+  auto isShapeCheck = [](Operation *op) {
+    return isa<mlir::vsla::CheckShapeOp>(op);
+  };
+  eraseChecks(cloneWithOutputs(module, func,
+                               getDestinationEntryName(func.getSymName()),
+                               outputTypes, materialize),
+              isShapeCheck);
   // The same for calls where every ambient op's operands have equal shapes
   // (the shape function says so): no shape branches, so elementwise chains
   // fuse into single loops.
@@ -361,6 +307,7 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
     func::FuncOp equalShapes =
         cloneWithOutputs(module, func, getEqualShapesEntryName(func.getSymName()),
                          outputTypes, materialize);
+    eraseChecks(equalShapes, isShapeCheck);
     for (Operation *op : getShapeBranchingOps(equalShapes))
       op->setAttr(mlir::vsla::kEqualShapesAttrName, UnitAttr::get(context));
   }

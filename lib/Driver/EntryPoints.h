@@ -35,19 +35,24 @@ std::string getEqualShapesEntryName(llvm::StringRef function);
 std::unique_ptr<mlir::PassManager> createShapeFunctionPipeline(
     mlir::MLIRContext &context);
 
+/// Numbers the run-time checks of `module` (vsla.check_shape and
+/// vsla.check_zero, attribute vsla.check_id from 1) and lists what each says
+/// when it fails, with its source location: check k is checkMessages[k - 1].
+void numberRunTimeChecks(mlir::ModuleOp module,
+                         std::vector<std::string> &checkMessages);
+
 /// Adds @__vsla_shapes_<f> and @__vsla_dps_<f> to `module` when the result
 /// shapes of `func` follow from its argument shapes, simplifying the shape
-/// function with `shapePipeline`. The shape function also checks the
-/// preconditions on dynamic extents (broadcast, promote, reshape, concat,
-/// slice): after the result dims it writes 0, or k when check k failed, whose
-/// message is `checkMessages[k - 1]`; then 1 when every ambient op sees equal
+/// function with `shapePipeline`. The shape function also evaluates the
+/// function's vsla.check_shape ops (numbered by numberRunTimeChecks): after
+/// the result dims it writes 0, or the id of the first check that failed;
+/// then 1 when every ambient op sees equal
 /// operand shapes, in which case @__vsla_dps_equal_<f> (when present) computes
 /// the same results without shape branches. Returns whether it added the
 /// entry points.
 mlir::FailureOr<bool>
 addDestinationPassingEntryPoints(mlir::ModuleOp module, mlir::func::FuncOp func,
-                                 mlir::PassManager &shapePipeline,
-                                 std::vector<std::string> &checkMessages);
+                                 mlir::PassManager &shapePipeline);
 
 } // namespace vsla
 

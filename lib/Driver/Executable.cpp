@@ -6,6 +6,7 @@
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/Buffer.h"
 #include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/CompiledCall.h"
 #include "vsla/runtime/StridedCopy.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -79,12 +80,11 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   packed.push_back(&dimsPointer);
   shapeEntryPoints[index](packed.data());
   if (int64_t failed = dims[dimCount + ShapeFunctionLayout::kFailedCheck]) {
-    const std::vector<std::string> &messages = shapeCheckMessages[index];
-    return rt::invalidArgument(
-        "the input shapes do not fit @" + signature.name + ": " +
-        (failed <= static_cast<int64_t>(messages.size()) ? messages[failed - 1]
-                                                         : "a shape check "
-                                                           "failed"));
+    std::string message = getCheckMessage(failed);
+    return rt::invalidArgument("the input shapes do not fit @" +
+                               signature.name + ": " +
+                               (message.empty() ? "a shape check failed"
+                                                : message));
   }
 
   // The outputs, from the pool.
@@ -123,12 +123,32 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   // branches, whose elementwise chains are fused.
   bool equalShapes = dims[dimCount + ShapeFunctionLayout::kEqualShapes] != 0 &&
                      equalShapesEntryPoints[index];
-  (equalShapes ? equalShapesEntryPoints[index]
-               : destinationEntryPoints[index])(packed.data());
+  if (rt::Status status = callCompiled(
+          equalShapes ? equalShapesEntryPoints[index]
+                      : destinationEntryPoints[index],
+          packed.data(), signature.name);
+      !status.ok())
+    return status;
 
   for (auto [output, buffer] : llvm::zip_equal(outputs, buffers))
     results.emplace_back(std::move(output), std::move(buffer));
   return rt::okStatus();
+}
+
+std::string Executable::getCheckMessage(int64_t id) const {
+  if (id < 1 || id > static_cast<int64_t>(checkMessages.size()))
+    return "";
+  return checkMessages[id - 1];
+}
+
+rt::Status Executable::callCompiled(PackedFunction entry, void **arguments,
+                                    const std::string &function) const {
+  rt::Status status = rt::callCompiled(
+      entry, arguments, [&](int64_t id) { return getCheckMessage(id); });
+  if (status.ok() || status.getCode() != rt::StatusCode::InvalidArgument)
+    return status;
+  return rt::invalidArgument("the inputs do not fit @" + function + ": " +
+                             status.getMessage());
 }
 
 rt::Status Executable::writeObjectFile(llvm::StringRef path) const {
@@ -146,9 +166,23 @@ std::string describe(const ValueSignature &value) {
          rt::getElementTypeName(value.elementType);
 }
 
-/// A scalar argument stored as the compiled code reads it.
-std::array<char, 8> storeScalar(double value, rt::ElementType type) {
+/// A scalar argument stored as the compiled code reads it. Integers given
+/// as integers are stored exactly (the caller has range-checked them).
+std::array<char, 8> storeScalar(const Argument &argument,
+                                rt::ElementType type) {
   std::array<char, 8> bytes{};
+  double value = argument.value;
+  if (argument.isInteger && type != rt::ElementType::F32 &&
+      type != rt::ElementType::F64) {
+    if (type == rt::ElementType::I32) {
+      auto i = static_cast<int32_t>(argument.integerValue);
+      std::memcpy(bytes.data(), &i, sizeof(i));
+    } else {
+      std::memcpy(bytes.data(), &argument.integerValue,
+                  sizeof(argument.integerValue));
+    }
+    return bytes;
+  }
   switch (type) {
   case rt::ElementType::F32: {
     float f = static_cast<float>(value);
@@ -206,7 +240,7 @@ rt::Status Executable::invoke(llvm::StringRef name,
       if (argument.descriptor)
         return rt::invalidArgument(what + " is " + describe(expected) +
                                    ", got a tensor");
-      scalars[i] = storeScalar(argument.value, expected.elementType);
+      scalars[i] = storeScalar(argument, expected.elementType);
       inputs.push_back(scalars[i].data());
       continue;
     }
@@ -252,7 +286,10 @@ rt::Status Executable::invoke(llvm::StringRef name,
   void *resultPointer = resultStorage.data();
   llvm::SmallVector<void *> packed{&resultPointer};
   packed.append(inputs.begin(), inputs.end());
-  entryPoints[index](packed.data());
+  if (rt::Status status =
+          callCompiled(entryPoints[index], packed.data(), signature.name);
+      !status.ok())
+    return status;
 
   const int64_t *words = resultStorage.data();
   for (const ValueSignature &result : signature.results) {

@@ -309,6 +309,25 @@ FunctionBuilder::createScalarConstant(rt::ElementType elementType,
   return static_cast<ValueId>(values.size() - 1);
 }
 
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createIntegerConstant(rt::ElementType elementType,
+                                       int64_t value, bool isIndex) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  mlir::Location loc = builder.getUnknownLoc();
+  mlir::Value result;
+  if (isIndex) {
+    result = mlir::arith::ConstantIndexOp::create(builder, loc, value);
+  } else {
+    mlir::Type type = getMlirElementType(elementType, &compiler.getContext());
+    if (!llvm::isa<mlir::IntegerType>(type))
+      return rt::invalidArgument("an integer constant needs an integer type");
+    result = mlir::arith::ConstantOp::create(
+        builder, loc, builder.getIntegerAttr(type, value));
+  }
+  values.push_back(result);
+  return static_cast<ValueId>(values.size() - 1);
+}
+
 rt::StatusOr<std::vector<FunctionBuilder::ValueId>>
 FunctionBuilder::appendAdjoints(llvm::ArrayRef<ValueId> results,
                                 llvm::ArrayRef<ValueId> cotangents,

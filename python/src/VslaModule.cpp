@@ -177,6 +177,19 @@ py::array toArray(vsla::HostTensor &&tensor) {
   return py::array(dtype, shape, strides, data, owner);
 }
 
+/// A Python int as int64; one outside that range is a named error.
+int64_t toInt64(py::handle value) {
+  int overflow = 0;
+  long long result = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow != 0 || (result == -1 && PyErr_Occurred())) {
+    PyErr_Clear();
+    throw StatusError("invalid_argument: the integer " +
+                      py::str(value).cast<std::string>() +
+                      " does not fit in 64 bits");
+  }
+  return result;
+}
+
 py::list callFunction(const vsla::Executable &executable,
                       const std::string &name, const py::list &arguments) {
   std::vector<vsla::rt::MemRefDescriptor> descriptors;
@@ -189,6 +202,8 @@ py::list callFunction(const vsla::Executable &executable,
       arrays.push_back(py::reinterpret_borrow<py::array>(argument));
       descriptors.push_back(describeArray(arrays.back()));
       args.push_back(vsla::Argument::tensor(descriptors.back()));
+    } else if (PyLong_Check(argument.ptr())) {
+      args.push_back(vsla::Argument::integer(toInt64(argument)));
     } else {
       args.push_back(vsla::Argument::scalar(argument.cast<double>()));
     }
@@ -260,15 +275,20 @@ PYBIND11_MODULE(_vsla, m) {
                  shape, contiguous.data(), toLocation(location)));
            })
       .def("scalar_constant",
-           [](vsla::FunctionBuilder &b, const std::string &dtype, double value) {
-             return unwrap(
-                 b.createScalarConstant(parseElementType(dtype), value, false));
+           [](vsla::FunctionBuilder &b, const std::string &dtype,
+              py::handle value) {
+             ElementType type = parseElementType(dtype);
+             if (PyLong_Check(value.ptr()) && type != ElementType::F32 &&
+                 type != ElementType::F64)
+               return unwrap(
+                   b.createIntegerConstant(type, toInt64(value), false));
+             return unwrap(b.createScalarConstant(type, value.cast<double>(),
+                                                  false));
            })
       .def("index_constant",
-           [](vsla::FunctionBuilder &b, int64_t value) {
-             return unwrap(b.createScalarConstant(ElementType::I64,
-                                                  static_cast<double>(value),
-                                                  /*isIndex=*/true));
+           [](vsla::FunctionBuilder &b, py::handle value) {
+             return unwrap(b.createIntegerConstant(
+                 ElementType::I64, toInt64(value), /*isIndex=*/true));
            })
       .def("type",
            [](const vsla::FunctionBuilder &b, int64_t value) {

@@ -160,7 +160,16 @@ def _scalar_op(op: str, t: Tensor, value) -> Tensor:
         dtype = _dtypes.int64
     if op in _FLOAT_ONLY:
         dtype = _dtypes.float_result(dtype)
-    value = float(value) if dtype in _dtypes.FLOATS else int(value)
+    if dtype in _dtypes.FLOATS:
+        value = float(value)
+    else:
+        value = int(value)
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            # NumPy 2 (NEP 50) raises for an out-of-range Python int too.
+            raise DTypeError(f"vsla.{op}: Python integer {value} is out of bounds for "
+                             f"{dtype.name} (the tensor's dtype); cast the tensor to a wider "
+                             "dtype first (x.astype('int64'))")
     return bind(f"vsla.{op}", [_cast_to(t, dtype)], scalar=(value, dtype))[0]
 
 

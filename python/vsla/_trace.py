@@ -74,9 +74,13 @@ class Trace:
         return self._captured_ids[key]
 
     def scalar(self, value, dtype: np.dtype) -> int:
-        key = (dtype.name, value)
+        # Integers stay integers (exact beyond 2**53); floats are keyed by their
+        # bits, so 0.0 and -0.0 are different constants.
+        value = int(value) if dtype.kind in "iub" else float(value)
+        key = (dtype.name, value if isinstance(value, int) else
+               np.float64(value).tobytes())
         if key not in self._constants:
-            self._constants[key] = self.builder.scalar_constant(dtype.name, float(value))
+            self._constants[key] = self.builder.scalar_constant(dtype.name, value)
         return self._constants[key]
 
     def index(self, value) -> int:
@@ -160,7 +164,16 @@ class Dim:
         return self._arith("arith.muli", other, True)
 
     def __floordiv__(self, other):
-        return self._arith("arith.floordivsi", other)
+        if isinstance(other, (int, np.integer)) and not isinstance(other, Dim):
+            if other == 0:
+                raise ShapeError("integer division of a traced extent by zero")
+            return self._arith("arith.floordivsi", other)
+        return _divide(self, other, "arith.floordivsi")
+
+    def __rfloordiv__(self, other):
+        if not isinstance(other, (int, np.integer)):
+            return NotImplemented
+        return _divide(other, self, "arith.floordivsi")
 
     def _concrete(self, *args):
         raise TracingError(
@@ -175,6 +188,24 @@ class Dim:
 
     def __repr__(self) -> str:
         return "Dim(?)"
+
+
+def _divide(numerator, divisor: "Dim", op: str) -> "Dim":
+    """numerator // divisor for a traced divisor: a run-time check that it is not 0
+    (a ShapeError when the compiled function runs, before any data is read), and a
+    division that cannot trap while the check is pending."""
+    trace = divisor._trace
+    zero = trace.index(0)
+    d = divisor.value_id(trace)
+    is_zero = trace.create("arith.cmpi", [d, zero], [("predicate", "0 : i64")])[0]
+    from ._checks import _string_attr
+
+    nonzero = trace.create("arith.cmpi", [d, zero], [("predicate", "1 : i64")])[0]
+    trace.create("vsla.check_shape", [nonzero],
+                 [("message", _string_attr("integer division of an extent by an extent "
+                                           "that is 0"))])
+    safe = trace.create("arith.select", [is_zero, trace.index(1), d], [])[0]
+    return Dim(trace, value=trace.create(op, [trace.index(numerator), safe], [])[0])
 
 
 def traced_value(trace: Trace, x) -> int:

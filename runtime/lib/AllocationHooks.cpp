@@ -2,8 +2,11 @@
 
 #include "vsla/runtime/AllocationHooks.h"
 
+#include "vsla/runtime/CompiledCall.h"
+
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace vsla::rt {
 
@@ -14,8 +17,21 @@ thread_local BufferPool *currentPool = nullptr;
 void *allocateFromCurrentPool(size_t alignment, size_t size) {
   BufferPool &pool = getCurrentPool();
   StatusOr<void *> ptr = pool.allocate(size, alignment);
-  if (ptr.ok())
+  if (ptr.ok()) {
+    detail::noteAllocation(*ptr);
     return *ptr;
+  }
+  if (detail::insideCompiledCall()) {
+    // Compiled code cannot handle a null pointer: fail the whole call. The
+    // status is built in a scope of its own: unwinding skips destructors.
+    {
+      detail::recordFailure(outOfMemory(
+          "compiled code could not allocate a temporary of " +
+          std::to_string(size) + " bytes from " + pool.getName() + ": " +
+          ptr.getStatus().getMessage()));
+    }
+    detail::unwindCompiledCall();
+  }
   // Compiled code only sees a null pointer, so say why here.
   std::fprintf(stderr,
                "vsla runtime: memref allocation of %zu bytes from %s "
@@ -60,6 +76,7 @@ extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
 extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
   if (!ptr)
     return;
+  detail::noteRelease(ptr);
   // The common case: freed under the pool it was allocated from.
   if (getCurrentPool().release(ptr).ok())
     return;

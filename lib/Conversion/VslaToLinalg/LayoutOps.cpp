@@ -14,7 +14,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -72,22 +71,17 @@ struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
       replaceWithValue(rewriter, op, generic.getResult(0));
       return success();
     }
-    // Run-time stretching: check each dynamic axis is 1 or the target.
+    // Run-time stretching of each dynamic axis that is 1. That it is 1 or
+    // the target extent is a vsla.check_shape (vsla-materialize-shape-checks)
+    // evaluated before this code runs.
     SmallVector<Value> stretch(inputType.getRank());
     for (int64_t i = 0; i < inputType.getRank(); ++i) {
       if (!inputType.isDynamicDim(i))
         continue;
       Value extent = getValueOrCreateConstantIndexOp(rewriter, loc, inputDims[i]);
-      Value want = getValueOrCreateConstantIndexOp(rewriter, loc, target[lead + i]);
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       stretch[i] = arith::CmpIOp::create(rewriter, loc,
                                          arith::CmpIPredicate::eq, extent, one);
-      Value same = arith::CmpIOp::create(rewriter, loc,
-                                         arith::CmpIPredicate::eq, extent, want);
-      cf::AssertOp::create(
-          rewriter, loc, arith::OrIOp::create(rewriter, loc, stretch[i], same),
-          "vsla.broadcast_to: an input extent is neither 1 nor the target "
-          "extent");
     }
     SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                                utils::IteratorType::parallel);

@@ -12,6 +12,11 @@ void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateLayoutPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateContractionPatterns(RewritePatternSet &patterns);
+void populateRunTimeCheckPatterns(RewritePatternSet &patterns);
+
+/// Declares the runtime's check-failure function in the module of `root`
+/// when `root` holds run-time checks to lower.
+void declareCheckFailedFunction(Operation *root);
 
 } // namespace mlir::vsla::lowering
 

@@ -24,6 +24,7 @@ void mlir::vsla::populateVslaToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateLayoutPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
   lowering::populateContractionPatterns(patterns);
+  lowering::populateRunTimeCheckPatterns(patterns);
 }
 
 namespace {
@@ -36,6 +37,7 @@ struct ConvertVslaToLinalgPass
     PyramidStackOp::getCanonicalizationPatterns(expansions, &getContext());
     walkAndApplyPatterns(getOperation(), std::move(expansions));
 
+    lowering::declareCheckFailedFunction(getOperation());
     ConversionTarget target(getContext());
     target.addIllegalDialect<VslaDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -163,3 +163,15 @@ func.func @misc(%x: tensor<?x3xf32>, %m: tensor<4xi1>) {
   %5 = vsla.cast %m : tensor<4xi1> to tensor<4xf32>
   return
 }
+
+// -----
+
+// Run-time checks round-trip.
+// CHECK-LABEL: func @checks
+// CHECK: vsla.check_shape %arg0, "extents agree"
+// CHECK: vsla.check_zero %arg1, "labels in range" : tensor<f32>
+func.func @checks(%ok: i1, %bad: tensor<f32>) {
+  vsla.check_shape %ok, "extents agree"
+  vsla.check_zero %bad, "labels in range" : tensor<f32>
+  return
+}

@@ -12,10 +12,17 @@
 namespace mlir::vsla {
 /// A discardable attribute on an ambient binary op (vsla.add, vsla.mul, ...)
 /// promising that its operands have equal shapes at run time, because the
-/// caller has checked or the shapes agree by construction (as in the VJP
-/// rules): the op lowers to one elementwise pass, with no run-time shape
+/// shapes agree by construction (as in the VJP rules) or the caller says so.
+/// The promise is checked when the code runs (vsla-materialize-shape-checks
+/// turns it into a vsla.check_shape); the op lowers to one elementwise pass, with no run-time shape
 /// branch, so it fuses with its neighbours.
 constexpr llvm::StringLiteral kEqualShapesAttrName = "vsla.equal_shapes";
+/// The number of a run-time check (vsla.check_shape, vsla.check_zero) in its
+/// module, from 1: what the compiled code reports when the check fails.
+constexpr llvm::StringLiteral kCheckIdAttrName = "vsla.check_id";
+/// The runtime function compiled code calls when a run-time check fails:
+/// `void __vsla_check_failed(i64 id)`.
+constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";
 } // namespace mlir::vsla
 
 #endif // VSLA_DIALECT_VSLADIALECT_H

@@ -710,4 +710,60 @@ def Vsla_CastOp : Vsla_Op<"cast", [Pure,
   let hasFolder = 1;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Run-time checks
+//===----------------------------------------------------------------------===//
+
+def Vsla_CheckShapeOp : Vsla_Op<"check_shape",
+    [InferTypeOpAdaptor, MemoryEffects<[MemWrite]>]> {
+  let summary = "a fact about extents, checked when the function runs";
+  let description = [{
+    States that `holds` (an `i1` computed from extents: `tensor.dim`s,
+    `index` arguments and arithmetic on them) is true. The compiler cannot
+    check it because the extents are dynamic; the caller of the compiled
+    function is told `message` (with this op's source location) as a shape
+    error when it is false, before any data is read: the check is evaluated
+    by the function's compiled shape function. In a function whose result
+    shapes depend on data (`vsla.shrink`), where there is no such shape
+    function, the check runs in place, before the ops after it.
+
+    Library code states its promises with it (a layer's input feature
+    count); `vsla-materialize-shape-checks` adds one for each precondition
+    of an op that the verifier could not check statically (equal shapes
+    promised by `vsla.equal_shapes`, `broadcast_to`, `promote`, `reshape`,
+    `concat` and `slice` extents, non-negative target extents).
+
+    Example:
+
+    ```mlir
+    %n = tensor.dim %x, %c1 : tensor<?x?xf32>
+    %ok = arith.cmpi eq, %n, %c3 : index
+    vsla.check_shape %ok, "Linear expects 3 input features"
+    ```
+  }];
+  let arguments = (ins I1:$holds, StrAttr:$message);
+  let assemblyFormat = "$holds `,` $message attr-dict";
+}
+
+def Vsla_CheckZeroOp : Vsla_Op<"check_zero",
+    [InferTypeOpAdaptor, MemoryEffects<[MemWrite]>]> {
+  let summary = "a fact about values, checked when the function runs";
+  let description = [{
+    States that the rank-0 tensor `value` is zero (NaN is not). Library code
+    expresses a fact about the data as a sum that is zero exactly when the
+    fact holds (labels in range: `sum(1 - sum(one_hot(labels), -1))`). When
+    the compiled code finds it nonzero, the call stops before its results
+    are returned and the caller is told `message` as a shape error.
+
+    Example:
+
+    ```mlir
+    vsla.check_zero %bad, "a label is outside [0, classes)" : tensor<f32>
+    ```
+  }];
+  let arguments = (ins 0DTensorOf<[F32, F64, I32, I64]>:$value, StrAttr:$message);
+  let assemblyFormat = "$value `,` $message attr-dict `:` type($value)";
+}
+
 #endif // VSLA_DIALECT_VSLAOPS_TD

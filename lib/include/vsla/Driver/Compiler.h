@@ -112,8 +112,18 @@ struct Argument {
     a.value = value;
     return a;
   }
+  /// An integer scalar, exact over the whole int64 range (a double is not).
+  static Argument integer(int64_t value) {
+    Argument a;
+    a.value = static_cast<double>(value);
+    a.integerValue = value;
+    a.isInteger = true;
+    return a;
+  }
   const rt::MemRefDescriptor *descriptor = nullptr;
   double value = 0;
+  int64_t integerValue = 0;
+  bool isInteger = false;
 };
 
 class Executable {
@@ -143,6 +153,10 @@ private:
                                std::vector<HostTensor> &results) const;
 
   using PackedFunction = void (*)(void **);
+  /// Calls compiled code; a failed run-time check or allocation inside it
+  /// comes back as a status naming `function`.
+  rt::Status callCompiled(PackedFunction entry, void **arguments,
+                          const std::string &function) const;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::vector<FunctionSignature> functions;
   /// Per function: the returned-results entry point, or the shape and
@@ -153,9 +167,11 @@ private:
   /// Per function: the destination-passing entry point without shape
   /// branches, for calls whose ambient ops see equal shapes (or null).
   std::vector<PackedFunction> equalShapesEntryPoints;
-  /// Per function: what each run-time shape check of its shape function
-  /// says when it fails.
-  std::vector<std::vector<std::string>> shapeCheckMessages;
+  /// What each run-time check of the module says when it fails: check k
+  /// (numbered from 1) is checkMessages[k - 1].
+  std::vector<std::string> checkMessages;
+  /// checkMessages[id - 1], or nothing for an unknown id.
+  std::string getCheckMessage(int64_t id) const;
 };
 
 class Compiler {

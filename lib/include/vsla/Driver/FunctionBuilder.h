@@ -81,6 +81,9 @@ public:
   /// An `index` or scalar constant.
   rt::StatusOr<ValueId> createScalarConstant(rt::ElementType elementType,
                                              double value, bool isIndex);
+  /// An `index` or integer constant, exact over the int64 range.
+  rt::StatusOr<ValueId> createIntegerConstant(rt::ElementType elementType,
+                                              int64_t value, bool isIndex);
 
   /// Appends the reverse-mode adjoints of `wrt` for `cotangents` of
   /// `results` (vector-Jacobian products, see vsla::buildAdjoints), as

@@ -77,4 +77,42 @@ def VslaAutodiff : Pass<"vsla-autodiff", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def VslaMaterializeShapeChecks : Pass<"vsla-materialize-shape-checks",
+                                      "::mlir::func::FuncOp"> {
+  let summary = "Make every precondition on dynamic extents a vsla.check_shape";
+  let description = [{
+    The verifiers check what they can on static extents; what depends on
+    dynamic extents becomes a `vsla.check_shape` in front of the op, so the
+    compiled code checks it when it runs (in the function's shape function,
+    before any data is read):
+
+    - ops marked `vsla.equal_shapes` (lowered as one loop over the left
+      operand): the operands' extents are equal;
+    - `vsla.broadcast_to`: each input extent is 1 or the target extent;
+    - `vsla.promote`: the target extents are at least the input's;
+    - `vsla.reshape`: the element counts agree;
+    - `vsla.concat`: the extents off the concat axis agree;
+    - `vsla.slice`: offsets and sizes are non-negative and the slice stays
+      inside the input;
+    - every dynamic target extent (`broadcast_to`, `promote`, `reshape`,
+      `vsla.iota`'s length) is non-negative.
+
+    Each check's message names the op and the fact; its location is the
+    op's. Run it once, before the shape function is derived.
+
+    Example:
+
+    ```mlir
+    %r = vsla.promote %x to [%n] : tensor<?xf32> -> tensor<?xf32>
+    // becomes
+    %d = tensor.dim %x, %c0 : tensor<?xf32>
+    %ok = arith.cmpi ule, %d, %n : index
+    vsla.check_shape %ok, "vsla.promote: the target extent of axis 0 is smaller than the input's"
+    %r = vsla.promote %x to [%n] : tensor<?xf32> -> tensor<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // VSLA_TRANSFORMS_PASSES_TD
