@@ -12,10 +12,11 @@ import weakref
 import numpy as np
 
 from . import _pytree, _vsla
+from ._checks import expect_extent
 from ._errors import DTypeError, ShapeError, TracingError, from_status
 from ._jit import jit
 from ._tensor import Tensor
-from ._trace import current_trace, traced_value, user_location
+from ._trace import Dim, current_trace, traced_value, user_location
 
 
 def _adjoints(trace, outputs: list, cotangents: list, wrt: list) -> list:
@@ -35,9 +36,10 @@ def _structured_adjoints(trace, outputs: list, cotangents: list, args: tuple,
     argument's pytree structure."""
     leaves, treedefs = [], []
     for i in argnums:
-        if i >= len(args):
-            raise TypeError(f"{name}: argnums has {i} but the function got {len(args)} "
-                            "positional arguments")
+        if not -len(args) <= i < len(args):
+            raise ShapeError(f"{name}: argnums has {i} but the function got {len(args)} "
+                             "positional arguments; differentiate with respect to an "
+                             "argument that is passed")
         arg_leaves, treedef = _pytree.flatten(args[i])
         for leaf in arg_leaves:
             if not isinstance(leaf, Tensor):
@@ -59,8 +61,18 @@ def _structured_adjoints(trace, outputs: list, cotangents: list, args: tuple,
     return structured
 
 
-def _normalize_argnums(argnums) -> tuple:
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def _normalize_argnums(argnums, name: str) -> tuple:
+    """argnums as a tuple of ints; a clear error for anything else."""
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else argnums
+    try:
+        nums = tuple(nums)
+    except TypeError:
+        nums = (argnums,)
+    for n in nums:
+        if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)):
+            raise DTypeError(f"{name}: argnums must be an int or a tuple of ints (the "
+                             f"positions of the arguments to differentiate), got {argnums!r}")
+    return tuple(int(n) for n in nums)
 
 
 def value_and_grad(fun, argnums=0, has_aux: bool = False):
@@ -76,8 +88,8 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False):
     >>> float(value), g.numpy().tolist()
     (14.0, [2.0, 4.0, 6.0])
     """
-    nums = _normalize_argnums(argnums)
     name = f"value_and_grad({getattr(fun, '__name__', 'f')})"
+    nums = _normalize_argnums(argnums, name)
 
     def staged(*args, **kwargs):
         trace = current_trace()
@@ -95,7 +107,8 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False):
                              "or use vsla.vjp for non-scalar outputs")
         one = Tensor(np.ones((), value.dtype))
         structured = _structured_adjoints(trace, [value], [one], args, nums, name)
-        result_grads = structured[0] if isinstance(argnums, int) else tuple(structured)
+        result_grads = structured[0] if isinstance(argnums, (int, np.integer)) else \
+            tuple(structured)
         return ((value, aux) if has_aux else value), result_grads
 
     staged.__name__ = name.replace("(", "_").replace(")", "")
@@ -155,10 +168,12 @@ def _vjp_functions(fun, has_aux: bool):
         pairs = [(o, c if isinstance(c, Tensor) else Tensor(np.asarray(c)))
                  for o, c in zip(outputs, cotangents)
                  if isinstance(o, Tensor) and o.dtype in (np.float32, np.float64)]
-        for o, c in pairs:
+        for n, (o, c) in enumerate(pairs):
             if c.ndim != o.ndim or c.dtype != o.dtype:
                 raise ShapeError(f"{name}: a cotangent is a rank-{c.ndim} {c.dtype} tensor "
                                  f"but its output is a rank-{o.ndim} {o.dtype} tensor")
+            for axis, (od, cd) in enumerate(zip(o.shape, c.shape)):
+                expect_extent(cd, od, _cotangent_message(name, n, o.shape, c.shape))
         return tuple(_structured_adjoints(current_trace(), [o for o, _ in pairs],
                                           [c for _, c in pairs], primal_args,
                                           tuple(range(len(primal_args))), name))
@@ -166,6 +181,30 @@ def _vjp_functions(fun, has_aux: bool):
     backward.__name__ = "vjp_" + getattr(fun, "__name__", "f").strip("<>")
     per_fun[has_aux] = (jit(fun), backward, jit(backward))
     return per_fun[has_aux]
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join("?" if isinstance(d, Dim) else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
+
+
+def _cotangent_message(name: str, n: int, out_shape, ct_shape) -> str:
+    return (f"{name}: cotangent {n} has shape {_shape_text(ct_shape)} but its output has "
+            f"shape {_shape_text(out_shape)}; a cotangent has exactly its output's shape")
+
+
+def _check_cotangent_shapes(name: str, out, cotangent) -> None:
+    """Eager outputs and cotangents: the extents are known, so check them now (the
+    compiled backward function checks them again when it runs)."""
+    outputs, out_tree = _pytree.flatten(out)
+    cotangents, ct_tree = _pytree.flatten(cotangent)
+    if out_tree != ct_tree:
+        return  # the backward function says what is wrong with the structure
+    for n, (o, c) in enumerate(zip(outputs, cotangents)):
+        if not isinstance(o, Tensor) or not hasattr(c, "shape"):
+            continue
+        if len(c.shape) == o.ndim and tuple(c.shape) != tuple(o.shape):
+            raise ShapeError(_cotangent_message(name, n, o.shape, c.shape))
 
 
 def vjp(fun, *primals, has_aux: bool = False):
@@ -186,6 +225,8 @@ def vjp(fun, *primals, has_aux: bool = False):
     def vjp_fn(cotangent):
         if current_trace() is not None:
             return backward(primals, cotangent)
+        _check_cotangent_shapes(f"vjp({getattr(fun, '__name__', 'f')})", primal_out,
+                                cotangent)
         return compiled_backward(primals, cotangent)
 
     return (primal_out, vjp_fn, aux) if has_aux else (primal_out, vjp_fn)

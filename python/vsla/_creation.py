@@ -3,10 +3,13 @@ and seeded random values."""
 
 from __future__ import annotations
 
+import builtins
+import math
+
 import numpy as np
 
 from . import _dtypes
-from ._errors import DTypeError, ShapeError, TracingError
+from ._errors import DTypeError, RuntimeError, ShapeError, TracingError
 from ._ops import as_tensor, broadcast_to
 from ._tensor import Tensor
 from ._trace import Dim, current_trace
@@ -46,14 +49,14 @@ def from_dlpack(x) -> Tensor:
     """A tensor sharing the memory of any DLPack producer on the CPU (NumPy, PyTorch, JAX)."""
     try:
         array = np.from_dlpack(x)
-    except (TypeError, BufferError, RuntimeError) as e:
+    except (TypeError, AttributeError, BufferError, ValueError, builtins.RuntimeError) as e:
         raise DTypeError(f"cannot import {type(x).__name__} through DLPack: {e}") from None
     return Tensor(_dtypes.check_array(array, "the DLPack tensor"))
 
 
 def _check_device(device) -> None:
     if device not in (None, "cpu"):
-        raise ValueError(f"device {device!r} is not available; this build runs on 'cpu'")
+        raise RuntimeError(f"device {device!r} is not available; this build runs on 'cpu'")
 
 
 def _shape(shape) -> tuple:
@@ -64,20 +67,45 @@ def _shape(shape) -> tuple:
             raise ShapeError(f"shape entry {d!r} is not an int")
         if not isinstance(d, Dim) and d < 0:
             raise ShapeError(f"shape {tuple(shape)} has a negative extent")
+        if not isinstance(d, Dim) and d >= 2**63:
+            raise ShapeError(f"shape {tuple(shape)} has an extent of 2**63 or more, beyond any "
+                             "memory; check the sizes")
     return tuple(shape)
+
+
+def _allocating(what: str, shape, dtype, make):
+    """make() (a NumPy allocation); a size NumPy refuses or memory that is not there
+    is a vsla.RuntimeError that names the size."""
+    try:
+        return make()
+    except (MemoryError, ValueError) as e:
+        count = 1
+        for d in shape:
+            count *= int(d)
+        raise RuntimeError(f"{what}: cannot allocate {count} x {np.dtype(dtype).itemsize} "
+                           f"bytes for shape {tuple(int(d) for d in shape)} ({e})") from None
 
 
 def full(shape, fill_value, dtype=None) -> Tensor:
     """A tensor of `shape` filled with fill_value. Inside @vsla.jit the shape may use
     traced dims (x.shape[0])."""
     shape = _shape((shape,) if isinstance(shape, (int, np.integer, Dim)) else (shape,))
+    if not isinstance(fill_value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        raise DTypeError(f"vsla.full: fill_value {fill_value!r} is a "
+                         f"{type(fill_value).__name__}; pass a Python or NumPy number")
     if dtype is None:
         dtype = _dtypes.float32 if isinstance(fill_value, float) else \
             _dtypes.canonicalize(type(fill_value))
     dtype = _dtypes.canonicalize(dtype)
+    try:
+        value = np.full((), fill_value, dtype=dtype)
+    except OverflowError:
+        raise DTypeError(f"vsla.full: fill_value {fill_value} does not fit {dtype.name}; pass "
+                         "dtype='float64' or a smaller value") from None
     if current_trace() is None:
-        return Tensor(np.full(shape, fill_value, dtype=dtype))
-    return broadcast_to(Tensor(np.full((), fill_value, dtype=dtype)), shape)
+        return _allocating("vsla.full", shape, dtype,
+                           lambda: Tensor(np.full(shape, value, dtype=dtype)))
+    return broadcast_to(Tensor(value), shape)
 
 
 def zeros(*shape, dtype="float32") -> Tensor:
@@ -95,13 +123,30 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
     Inside @vsla.jit the bounds may be traced dims: vsla.arange(x.shape[0])."""
     if stop is None:
         start, stop = 0, start
+    for name, v in (("start", start), ("stop", stop), ("step", step)):
+        if not isinstance(v, (int, float, np.bool_, np.integer, np.floating, Dim)):
+            raise DTypeError(f"vsla.arange: {name} {v!r} is not a number")
+        if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+            raise ShapeError(f"vsla.arange: {name} {v} is not finite")
+    if not isinstance(step, Dim) and step == 0:
+        raise ShapeError("vsla.arange: step 0 gives no range; use a nonzero step")
     if dtype is None:
         dtype = _dtypes.int64 if all(isinstance(v, (int, np.integer, Dim))
                                      for v in (start, stop, step)) else _dtypes.float32
     dtype = _dtypes.canonicalize(dtype)
     trace = current_trace()
     if trace is None:
-        return Tensor(np.arange(start, stop, step, dtype=dtype))
+        if any(isinstance(v, Dim) for v in (start, stop, step)):
+            raise TracingError("vsla.arange got a traced dim outside the function that traced it")
+        if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
+            length = max(0, -(-(int(stop) - int(start)) // int(step)))
+        else:
+            length = max(0, math.ceil((float(stop) - float(start)) / float(step)))
+        if length >= 2**63:
+            raise ShapeError(f"vsla.arange({start}, {stop}, {step}) has {length} elements, "
+                             "beyond any memory")
+        return _allocating("vsla.arange", (length,), dtype,
+                           lambda: Tensor(np.arange(start, stop, step, dtype=dtype)))
     if dtype == _dtypes.bool_:
         raise DTypeError("vsla.arange counts in float32, float64, int32 or int64")
     if not isinstance(step, (int, np.integer)) or step < 1 or \
@@ -109,6 +154,9 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
         raise TracingError("inside @vsla.jit, vsla.arange takes an int start, an int or "
                            "dim stop (x.shape[0]) and an int step >= 1")
     length = stop - start
+    if isinstance(length, Dim):
+        # An empty range (stop <= start) is empty, as in NumPy, not a negative extent.
+        length = Dim._arith(length, "arith.maxsi", 0)
     if step != 1:
         length = (length + (step - 1)) // step
     if not isinstance(length, Dim):
@@ -121,10 +169,16 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
     return values
 
 
+def _seed(seed, what: str) -> int:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
+        raise DTypeError(f"{what}: seed {seed!r} is a {type(seed).__name__}; pass an int")
+    return int(seed) % 2**64  # negative seeds work, as in PyTorch
+
+
 def manual_seed(seed: int) -> None:
     """Seeds vsla.rand and vsla.randn (the default seed is 0, so runs repeat)."""
     global _generator
-    _generator = np.random.default_rng(seed)
+    _generator = np.random.default_rng(_seed(seed, "vsla.manual_seed"))
 
 
 def _random(kind: str, shape, dtype, seed) -> Tensor:
@@ -134,10 +188,11 @@ def _random(kind: str, shape, dtype, seed) -> Tensor:
     dtype = _dtypes.canonicalize(dtype)
     if dtype not in _dtypes.FLOATS:
         raise DTypeError(f"vsla.{kind} draws floats; dtype must be float32 or float64")
-    gen = _generator if seed is None else np.random.default_rng(seed)
+    gen = _generator if seed is None else np.random.default_rng(_seed(seed, f"vsla.{kind}"))
     shape = _shape(shape)
-    values = gen.random(shape, dtype=dtype) if kind == "rand" else \
-        gen.standard_normal(shape, dtype=dtype)
+    values = _allocating(f"vsla.{kind}", shape, dtype,
+                         lambda: gen.random(shape, dtype=dtype) if kind == "rand" else
+                         gen.standard_normal(shape, dtype=dtype))
     return Tensor(values)
 
 

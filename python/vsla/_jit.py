@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import struct
 
 import numpy as np
 
@@ -141,13 +142,13 @@ class JitFunction:
         dynamic_args = []
         for i, a in enumerate(args):
             if i in self._static_argnums:
-                statics.append((i, _hashable(a, f"static argument {i}")))
+                statics.append((i, _StaticKey(a, f"static argument {i}")))
             else:
                 dynamic_args.append(a)
         dynamic_kwargs = {}
         for k in sorted(kwargs):
             if k in self._static_argnames:
-                statics.append((k, _hashable(kwargs[k], f"static argument {k!r}")))
+                statics.append((k, _StaticKey(kwargs[k], f"static argument {k!r}")))
             else:
                 dynamic_kwargs[k] = kwargs[k]
         leaves, treedef = _pytree.flatten((tuple(dynamic_args), dynamic_kwargs))
@@ -158,7 +159,7 @@ class JitFunction:
             elif isinstance(leaf, np.ndarray):
                 array = _dtypes.check_array(leaf, f"argument leaf {n} of {self.__name__}")
             elif isinstance(leaf, _NUMBER_TYPES):
-                entries.append(("static", type(leaf).__name__, leaf))
+                entries.append(("static", type(leaf).__name__, _StaticKey(leaf, "")))
                 continue
             elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):
                 from ._creation import from_dlpack
@@ -290,13 +291,51 @@ def _with_user_location(error: Exception) -> Exception:
     return type(error)(f"{where}: {message}")
 
 
-def _hashable(value, what: str):
+class _StaticKey:
+    """A static value as part of the cache key. Numbers compare by type and, for
+    floats, by bits: 0.0 and -0.0 are different constants (1 / x differs), and a
+    NaN matches the same NaN (== would make every NaN a new compile). Tuples and
+    frozensets compare element by element the same way."""
+
+    __slots__ = ("value", "_key", "_hash")
+
+    def __init__(self, value, what: str):
+        self.value = value
+        self._key = _canonical(value, what)
+        self._hash = hash(self._key)
+
+    def __eq__(self, other):
+        return isinstance(other, _StaticKey) and self._key == other._key
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+def _canonical(value, what: str):
+    """A hashable stand-in for `value` whose == is bitwise on floats."""
+    cls = type(value)
+    if isinstance(value, (float, np.floating)):
+        if isinstance(value, np.floating):
+            return ("float", cls.__name__, value.tobytes())
+        return ("float", cls.__name__, struct.pack("<d", value))
+    if isinstance(value, (complex, np.complexfloating)):
+        return ("complex", cls.__name__, _canonical(float(value.real), what),
+                _canonical(float(value.imag), what))
+    if isinstance(value, (bool, int, np.bool_, np.integer)):
+        return ("int", cls.__name__, int(value))
+    if isinstance(value, tuple):  # namedtuples too: the class is part of the key
+        return (cls,) + tuple(_canonical(v, what) for v in value)
+    if cls is frozenset:
+        return (cls, frozenset(_canonical(v, what) for v in value))
     try:
         hash(value)
     except TypeError:
-        raise TypeError(f"{what} is a {type(value).__name__}, which is not hashable; static "
+        raise TypeError(f"{what} is a {cls.__name__}, which is not hashable; static "
                         "arguments are part of the compile cache key") from None
-    return value
+    return ("object", value)
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=(), static_shapes: bool = False):

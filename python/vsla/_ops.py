@@ -625,6 +625,58 @@ def _dceildiv(a, b: int):
     return -(-a // b)
 
 
+# Python ints beyond this magnitude are clamped in slices: no extent comes near it,
+# and the compiled code takes 64-bit integers.
+_BOUND_LIMIT = 2**62
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _slice_part(value, what: str, axis: int, traced: bool):
+    """A slice's start, stop or step as an int (clamped to +-2**62) or a Dim."""
+    if value is None or (traced and isinstance(value, Dim)):
+        return value
+    if not _is_int(value):
+        hint = "traced tensor values cannot be slice bounds (pass them with static_argnums)" \
+            if isinstance(value, Tensor) else "use an int or None"
+        raise ShapeError(f"slice {what} {value!r} on axis {axis} is not an int; {hint}")
+    return builtins.max(-_BOUND_LIMIT, builtins.min(int(value), _BOUND_LIMIT))
+
+
+def _check_index(index: tuple, x, traced: bool) -> tuple:
+    """Validates a basic index (ints, slices, ..., None), the same eager and traced."""
+    out = []
+    axis = 0
+    for i in index:
+        if isinstance(i, (Tensor, np.ndarray, list)):
+            raise ShapeError("indexing with arrays (gather) is not supported; use slices, "
+                             "or compute the selection in NumPy")
+        if i is None or i is Ellipsis:
+            out.append(i)
+            continue
+        if isinstance(i, slice):
+            step = _slice_part(i.step, "step", axis, traced)
+            if isinstance(step, Dim) or step == 0:
+                raise ShapeError(f"slice step {i.step!r} on axis {axis} must be a nonzero int")
+            out.append(slice(_slice_part(i.start, "start", axis, traced),
+                             _slice_part(i.stop, "stop", axis, traced), step))
+        elif _is_int(i):
+            if not -_BOUND_LIMIT <= int(i) < _BOUND_LIMIT:
+                raise ShapeError(f"index {i} is out of bounds for axis {axis} of a rank-"
+                                 f"{x.ndim} tensor")
+            out.append(int(i))
+        elif isinstance(i, (bool, np.bool_)):
+            raise ShapeError(f"index {i!r} on axis {axis} is a bool; boolean masks are not "
+                             "supported (compute the selection in NumPy), and an int index "
+                             "must be an int, not True/False")
+        else:
+            raise ShapeError(f"index {i!r} is not supported; use ints, slices, ... or None")
+        axis += 1
+    return tuple(out)
+
+
 def _bound(value, extent):
     """A Python slice bound clamped to [0, extent], as NumPy does. A symbolic (Dim)
     bound counts from the start: it is clamped, never wrapped around."""
@@ -655,13 +707,13 @@ def getitem(x: Tensor, index) -> Tensor:
     """Basic indexing as NumPy: ints, slices, Ellipsis and None."""
     if not isinstance(index, tuple):
         index = (index,)
-    for i in index:
-        if isinstance(i, (Tensor, np.ndarray, list)):
-            raise ShapeError("indexing with arrays (gather) is not supported; use slices, "
-                             "or compute the selection in NumPy")
-    if current_trace() is None and not isinstance(x, Tracer):
+    traced = current_trace() is not None or isinstance(x, Tracer)
+    index = _check_index(index, x, traced)
+    if not traced:
+        # With an Ellipsis NumPy gives a rank-0 view for a full int index, not a scalar.
+        view = index if builtins.any(i is Ellipsis for i in index) else index + (Ellipsis,)
         try:
-            return Tensor(x._array[index])  # a view; a scalar index gives a rank-0 view
+            return Tensor(x._array[view])
         except IndexError as e:
             raise ShapeError(f"index {index!r} into shape {x.shape}: {e}") from None
     ellipses = builtins.sum(1 for i in index if i is Ellipsis)

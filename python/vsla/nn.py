@@ -19,9 +19,10 @@ import threading
 import numpy as np
 
 from . import _creation, _ops
-from ._errors import ShapeError, TracingError
+from ._checks import expect_extent, expect_zero
+from ._errors import DTypeError, ShapeError, TracingError
 from ._tensor import Tensor, Tracer
-from ._trace import current_trace
+from ._trace import Dim, current_trace
 
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "Conv1d", "ReLU", "GELU", "Tanh", "Sigmoid",
@@ -166,6 +167,56 @@ class Sequential(Module):
         return len(self._modules)
 
 
+def _extent(d) -> str:
+    """An extent for a message: the number eagerly, "?" for a traced dim."""
+    return "?" if isinstance(d, Dim) else str(d)
+
+
+def _or(d, name: str) -> str:
+    """The extent for a message, or `name` when it is a traced dim."""
+    return name if isinstance(d, Dim) else str(d)
+
+
+def _shape(x) -> str:
+    return "(" + ", ".join(_extent(d) for d in x.shape) + ("," if x.ndim == 1 else "") + ")"
+
+
+def _got(d, what: str) -> str:
+    """"got 5" eagerly; under @vsla.jit the extent is known only when the compiled
+    code runs, so the message names the difference instead."""
+    return f"got {d}" if not isinstance(d, Dim) else f"got another {what}"
+
+
+def _check_not_scalar(layer: str, x, what: str) -> None:
+    if x.ndim == 0:
+        raise ShapeError(f"{layer} takes {what}, got a rank-0 tensor; reshape it to (1,)")
+
+
+def _check_labels(name: str, labels, what: str) -> None:
+    if labels.dtype.kind not in "iu":
+        raise DTypeError(f"{name} takes integer {what} (int32 or int64), got {labels.dtype}; "
+                         "convert them with .astype(numpy.int64)")
+
+
+def _check_in_range(onehot, message: str) -> None:
+    """A row of one_hot(values, count) holds its 1 exactly when the value is in
+    [0, count): a value out of range would silently give a zero row."""
+    expect_zero(1.0 - _ops.sum(onehot, axis=-1), message)
+
+
+def _size(layer: str, name: str, value) -> int:
+    """A layer's size argument (in_features, ...) as a non-negative int."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise DTypeError(f"{layer}: {name} must be an int, got {value!r}")
+    if value < 0:
+        raise ShapeError(f"{layer}: {name} must be >= 0, got {value}")
+    return int(value)
+
+
+def _init_bound(fan_in: int) -> float:
+    return 1.0 / math.sqrt(fan_in) if fan_in else 0.0
+
+
 def _uniform(shape, bound: float) -> np.ndarray:
     return (_creation._generator.random(shape) * 2 - 1).astype(np.float32) * bound
 
@@ -175,11 +226,24 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True):
         super().__init__()
-        bound = 1.0 / math.sqrt(in_features)
+        in_features = _size("Linear", "in_features", in_features)
+        out_features = _size("Linear", "out_features", out_features)
+        bound = _init_bound(in_features)
+        self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(_uniform((in_features, out_features), bound))
         self.bias = Parameter(_uniform((out_features,), bound)) if bias else None
 
     def forward(self, x):
+        # matmul zero-extends a short inner axis (VSLA's semantics), so a wrong
+        # feature count would otherwise compute quietly with the wrong features.
+        x = _ops.as_tensor(x, "Linear's input")
+        _check_not_scalar("Linear", x, "(..., in_features) inputs")
+        n = self.in_features
+        expect_extent(x.shape[-1], n,
+                      f"Linear expects {n} input features (its in_features), "
+                      f"{_got(x.shape[-1], 'count')} in an input of shape {_shape(x)}; pass "
+                      f"(..., {n}) inputs or build nn.Linear({_or(x.shape[-1], 'n')}, "
+                      f"{self.out_features})")
         y = _ops.matmul(x, self.weight)
         if self.bias is not None:
             y = _ops.same_shape("add", y, _ops.broadcast_to(self.bias, y.shape))
@@ -195,15 +259,29 @@ class Conv1d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
                  mode: str = "same", bias: bool = True):
         super().__init__()
-        bound = 1.0 / math.sqrt(in_channels * kernel_size)
+        in_channels = _size("Conv1d", "in_channels", in_channels)
+        out_channels = _size("Conv1d", "out_channels", out_channels)
+        kernel_size = _size("Conv1d", "kernel_size", kernel_size)
+        if mode not in ("full", "same", "valid"):
+            raise ShapeError(f"Conv1d: mode {mode!r} is not one of full, same, valid")
+        bound = _init_bound(in_channels * kernel_size)
         self.weight = Parameter(_uniform((out_channels, in_channels, kernel_size), bound))
         self.bias = Parameter(_uniform((out_channels,), bound)) if bias else None
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.mode = mode
 
     def forward(self, x):
+        x = _ops.as_tensor(x, "Conv1d's input")
         if x.ndim != 3:
-            raise ShapeError(f"Conv1d takes (batch, channels, length), got rank {x.ndim}")
+            raise ShapeError(f"Conv1d takes (batch, channels, length) inputs, got rank "
+                             f"{x.ndim} (shape {_shape(x)}); add a batch axis with "
+                             "x.reshape(1, channels, length)")
         batch, cin, length = x.shape
+        n = self.in_channels
+        expect_extent(cin, n, f"Conv1d expects {n} input channels (its in_channels), "
+                              f"{_got(cin, 'count')} in an input of shape {_shape(x)}; pass "
+                              f"(batch, {n}, length) inputs or build nn.Conv1d("
+                              f"{_or(cin, 'n')}, {self.out_channels}, ...)")
         cout, _, k = self.weight.shape
         full = (batch, cout, cin)
         xs = _ops.broadcast_to(_ops.reshape(x, (batch, 1, cin, length)), full + (length,))
@@ -295,11 +373,20 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape: int, eps: float = 1e-5):
         super().__init__()
+        normalized_shape = _size("LayerNorm", "normalized_shape", normalized_shape)
         self.weight = Parameter(np.ones(normalized_shape, np.float32))
         self.bias = Parameter(np.zeros(normalized_shape, np.float32))
+        self.normalized_shape = int(normalized_shape)
         self.eps = float(eps)
 
     def forward(self, x):
+        x = _ops.as_tensor(x, "LayerNorm's input")
+        _check_not_scalar("LayerNorm", x, "(..., normalized_shape) inputs")
+        n = self.normalized_shape
+        expect_extent(x.shape[-1], n,
+                      f"LayerNorm expects a last axis of {n} (its normalized_shape), "
+                      f"{_got(x.shape[-1], 'extent')} in an input of shape {_shape(x)}; pass "
+                      f"(..., {n}) inputs or build nn.LayerNorm({_or(x.shape[-1], 'n')})")
         shape = x.shape
         same = _ops.same_shape
         mean = _ops.broadcast_to(_ops.mean(x, axis=-1, keepdims=True), shape)
@@ -314,7 +401,8 @@ class LayerNorm(Module):
 def one_hot(labels, num_classes, dtype="float32") -> Tensor:
     """(..., num_classes) indicators of integer labels, built from vsla.iota (works
     inside @vsla.jit with a traced number of classes)."""
-    labels = _ops.as_tensor(labels)
+    labels = _ops.as_tensor(labels, "one_hot's labels")
+    _check_labels("one_hot", labels, "labels")
     values = labels.astype(dtype)
     shape = tuple(labels.shape) + (num_classes,)
     classes = _ops.broadcast_to(_creation.arange(0, num_classes, dtype=dtype), shape)
@@ -328,19 +416,42 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int):
         super().__init__()
+        num_embeddings = _size("Embedding", "num_embeddings", num_embeddings)
+        embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
         self.weight = Parameter(_creation._generator.standard_normal(
             (num_embeddings, embedding_dim)).astype(np.float32))
         self.num_embeddings = num_embeddings
 
     def forward(self, indices):
-        indices = _ops.as_tensor(indices)
+        indices = _ops.as_tensor(indices, "Embedding's indices")
+        _check_labels("Embedding", indices, "indices")
         flat = _ops.reshape(indices, (-1,))
-        rows = _ops.matmul(one_hot(flat, self.num_embeddings, self.weight.dtype), self.weight)
+        rows_of = one_hot(flat, self.num_embeddings, self.weight.dtype)
+        n = self.num_embeddings
+        _check_in_range(rows_of, f"Embedding: an index is out of range; indices must be in "
+                                 f"[0, {n}) (its num_embeddings is {n}): check the indices or "
+                                 "build a larger Embedding")
+        rows = _ops.matmul(rows_of, self.weight)
         return _ops.reshape(rows, tuple(indices.shape) + (self.weight.shape[1],))
 
 
+def _check_same_shape(name: str, a, b, a_name: str, b_name: str) -> None:
+    """Losses compare element by element: a zero-extended operand would silently
+    count missing elements as zeros (PyTorch refuses mismatched sizes too)."""
+    fix = f"pass {b_name} of the same shape as {a_name}"
+    if a.ndim != b.ndim:
+        raise ShapeError(f"{name}: the shapes of {a_name} {_shape(a)} and {b_name} "
+                         f"{_shape(b)} differ in rank; {fix}")
+    for axis, (p, q) in enumerate(zip(a.shape, b.shape)):
+        expect_extent(q, p, f"{name}: the shapes of {a_name} {_shape(a)} and {b_name} "
+                            f"{_shape(b)} differ on axis {axis}; {fix}")
+
+
 def mse_loss(prediction, target) -> Tensor:
-    """The mean squared error."""
+    """The mean squared error of prediction and target (equal shapes)."""
+    prediction = _ops.as_tensor(prediction, "mse_loss's prediction")
+    target = _ops.as_tensor(target, "mse_loss's target")
+    _check_same_shape("mse_loss", prediction, target, "the prediction", "the target")
     d = prediction - target
     return _ops.mean(d * d)
 
@@ -348,16 +459,36 @@ def mse_loss(prediction, target) -> Tensor:
 def cross_entropy(logits, labels) -> Tensor:
     """Mean cross-entropy of (batch, classes) logits against integer labels, through
     log_softmax (numerically stable)."""
-    logits = _ops.as_tensor(logits)
+    logits = _ops.as_tensor(logits, "cross_entropy's logits")
+    labels = _ops.as_tensor(labels, "cross_entropy's labels")
     if logits.ndim != 2:
-        raise ShapeError(f"cross_entropy takes (batch, classes) logits, got rank {logits.ndim}")
+        raise ShapeError(f"cross_entropy takes (batch, classes) logits, got rank {logits.ndim} "
+                         f"(shape {_shape(logits)})")
+    _check_labels("cross_entropy", labels, "class labels")
+    if labels.ndim != 1:
+        raise ShapeError(f"cross_entropy takes (batch,) integer labels, got rank {labels.ndim} "
+                         f"(shape {_shape(labels)}); flatten them with labels.reshape(-1)")
+    batch, classes = logits.shape
+    count = labels.shape[0]
+    got = f"{count} labels for {batch} rows of logits" if not isinstance(count, Dim) and \
+        not isinstance(batch, Dim) else "a number of labels other than the logits' rows"
+    expect_extent(count, batch, f"cross_entropy got {got} (logits of shape {_shape(logits)}, "
+                                f"labels of shape {_shape(labels)}); pass one label per row")
     log_probs = _ops.log_softmax(logits, axis=-1)
-    targets = one_hot(labels, logits.shape[1], logits.dtype)
+    targets = one_hot(labels, classes, logits.dtype)
+    bound = classes if not isinstance(classes, Dim) else "classes"
+    _check_in_range(targets, f"cross_entropy: a class label is out of range; labels must be in "
+                             f"[0, {bound}) for logits of shape {_shape(logits)} (one column "
+                             "per class): check the labels or give the model more outputs")
     return -_ops.mean(_ops.sum(_ops.same_shape("mul", targets, log_probs), axis=1))
 
 
 def binary_cross_entropy(probabilities, targets, eps: float = 1e-7) -> Tensor:
     """Mean binary cross-entropy of probabilities in (0, 1) against 0/1 targets."""
+    probabilities = _ops.as_tensor(probabilities, "binary_cross_entropy's probabilities")
+    targets = _ops.as_tensor(targets, "binary_cross_entropy's targets")
+    _check_same_shape("binary_cross_entropy", probabilities, targets, "the probabilities",
+                      "the targets")
     p = _ops.minimum(_ops.maximum(probabilities, eps), 1.0 - eps)
-    t = _ops.as_tensor(targets).astype(p.dtype)
+    t = targets.astype(p.dtype)
     return -_ops.mean(t * _ops.log(p) + (1.0 - t) * _ops.log(1.0 - p))

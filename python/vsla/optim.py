@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _ops
 from ._autodiff import value_and_grad
+from ._errors import DTypeError, ShapeError, TracingError
 from ._jit import jit
 from ._tensor import Tensor
 from .nn import Module, Parameter, random_seed
@@ -59,6 +60,41 @@ class Optimizer:
     def init_state(self, params) -> list:
         return []
 
+    def _check_gradients(self, grads) -> list:
+        """The gradients as tensors, one per parameter with its shape and dtype (the
+        update zero-extends nothing: a gradient of another shape is a mistake)."""
+        name = f"{type(self).__name__}.step"
+        if isinstance(grads, dict):
+            missing = [n for n in self.names if n not in grads]
+            if missing or len(grads) != len(self.names):
+                raise ShapeError(f"{name}: the gradients are a dict whose keys are not the "
+                                 f"parameter names {self.names} (missing {missing})")
+            grads = [grads[n] for n in self.names]
+        elif isinstance(grads, (Tensor, np.ndarray)) or not hasattr(grads, "__len__"):
+            raise TypeError(f"{name} takes a list of gradients, one per parameter, got a "
+                            f"{type(grads).__name__}")
+        grads = list(grads)
+        if len(grads) != len(self.params):
+            raise ShapeError(f"{name} got {len(grads)} gradients for {len(self.params)} "
+                             f"parameters ({', '.join(self.names)}); pass one per parameter, "
+                             "in order")
+        checked = []
+        for pname, p, g in zip(self.names, self.params, grads):
+            g = _ops.as_tensor(g, f"the gradient of {pname}")
+            if g.shape != p.shape:
+                if any(not isinstance(d, int) for d in g.shape):
+                    raise TracingError(f"{name} runs outside @vsla.jit; inside a traced "
+                                       "function call the optimizer's update() instead")
+                raise ShapeError(f"{name}: the gradient of parameter {pname} has shape "
+                                 f"{g.shape} but the parameter has shape {p.shape}; pass "
+                                 "gradients in the parameters' order and shapes")
+            if g.dtype != p.dtype:
+                raise DTypeError(f"{name}: the gradient of parameter {pname} is {g.dtype} but "
+                                 f"the parameter is {p.dtype}; cast it with "
+                                 f".astype('{p.dtype}')")
+            checked.append(g)
+        return checked
+
     def hyperparameters(self) -> dict:
         """Rank-0 tensors the compiled update reads (learning rate, ...)."""
         return {"lr": _scalar(self.learning_rate())}
@@ -68,10 +104,11 @@ class Optimizer:
 
     def step(self, grads: list) -> None:
         """Applies gradients (one per parameter, in order) outside a training step."""
+        grads = self._check_gradients(grads)
         if not hasattr(self, "_update"):
             self._update = jit(lambda p, g, s, h: self.update(p, g, s, h))
         self.step_count += 1
-        new_params, self.state = self._update(self.params, list(grads), self.state,
+        new_params, self.state = self._update(self.params, grads, self.state,
                                               self.hyperparameters())
         for p, new in zip(self.params, new_params):
             p._array = new._array

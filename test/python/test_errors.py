@@ -140,3 +140,100 @@ def test_random_inside_jit_is_refused():
     f = vsla.jit(lambda x: x + vsla.rand(3))
     with pytest.raises(vsla.TracingError, match="argument"):
         f(np.ones(3, np.float32))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_indexing_with_odd_indices(jit):
+    x = np.arange(10, dtype=np.float32)
+    get = (lambda i: vsla.jit(lambda t: t[i])(x)) if jit else (lambda i: vsla.tensor(x)[i])
+    for step in (2**70, -2**70, 2**62):  # NumPy takes any step: one element
+        np.testing.assert_array_equal(np.asarray(get(slice(None, None, step))),
+                                      x[::step])
+    np.testing.assert_array_equal(np.asarray(get(slice(-2**70, 2**70, 3))), x[::3])
+    np.testing.assert_array_equal(np.asarray(get(slice(2**70, -2**70, -4))), x[::-4])
+    with pytest.raises(vsla.ShapeError, match="out of bounds"):
+        get(2**70)
+    with pytest.raises(vsla.ShapeError, match="out of bounds"):
+        get(-2**70)
+    with pytest.raises(vsla.ShapeError, match="bool"):
+        get(True)
+    with pytest.raises(vsla.ShapeError, match="slice start 1.0 on axis 0 is not an int"):
+        get(slice(1.0, None))
+    with pytest.raises(vsla.ShapeError, match="step"):
+        get(slice(None, None, 0.5))
+    with pytest.raises(vsla.ShapeError, match="not supported"):
+        get("a")
+    assert np.asarray(get(np.int64(3))).shape == ()
+
+
+def test_eager_int_index_is_a_rank0_tensor_view():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = vsla.tensor(x)[1, 2]
+    assert isinstance(t.numpy(), np.ndarray) and t.shape == () and float(t) == 5.0
+    assert np.asarray(t * 2.0) == 10.0
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_creation_with_odd_arguments(jit):
+    def call(fn):
+        return vsla.jit(lambda _: fn())(np.ones(1, np.float32)) if jit else fn()
+
+    with pytest.raises(vsla.ShapeError, match="step 0"):
+        call(lambda: vsla.arange(0, 5, 0))
+    with pytest.raises(vsla.DTypeError, match="not a number"):
+        call(lambda: vsla.arange(None))
+    with pytest.raises(vsla.DTypeError, match="not a number"):
+        call(lambda: vsla.arange("3"))
+    with pytest.raises(vsla.ShapeError, match="not finite"):
+        call(lambda: vsla.arange(0, float("nan")))
+    with pytest.raises(vsla.ShapeError, match="2\\*\\*63"):
+        call(lambda: vsla.zeros(2**70))
+    with pytest.raises(vsla.DTypeError, match="does not fit int64"):
+        call(lambda: vsla.full(3, 2**70))
+    with pytest.raises(vsla.DTypeError, match="fill_value"):
+        call(lambda: vsla.full(3, "a"))
+    assert np.asarray(call(lambda: vsla.arange(5, 2))).shape == (0,)
+    assert np.asarray(call(lambda: vsla.arange(0, 0))).shape == (0,)
+
+
+def test_jitted_arange_over_an_empty_range_of_dims():
+    f = vsla.jit(lambda x, y: vsla.arange(0, x.shape[0] - y.shape[0]))
+    assert np.asarray(f(np.ones(2, np.float32), np.ones(5, np.float32))).shape == (0,)
+    np.testing.assert_array_equal(np.asarray(f(np.ones(5, np.float32),
+                                               np.ones(2, np.float32))), [0, 1, 2])
+    g = vsla.jit(lambda x: vsla.arange(0, x.shape[0], 2))
+    assert np.asarray(g(np.ones(0, np.float32))).shape == (0,)
+
+
+def test_huge_eager_allocations_are_runtime_errors_naming_the_size():
+    with pytest.raises(vsla.RuntimeError, match="1099511627776"):
+        vsla.zeros(2**40, 2**40)
+    with pytest.raises(vsla.RuntimeError, match="4611686018427387904"):
+        vsla.rand(2**62)
+
+
+def test_seeds_devices_and_dlpack_odd_inputs():
+    with pytest.raises(vsla.DTypeError, match="seed"):
+        vsla.manual_seed("x")
+    with pytest.raises(vsla.DTypeError, match="seed"):
+        vsla.rand(3, seed=1.5)
+    vsla.manual_seed(-1)  # as in PyTorch
+    vsla.manual_seed(0)
+    with pytest.raises(vsla.RuntimeError, match="not available"):
+        vsla.tensor([1.0], device="cuda")
+    with pytest.raises(vsla.DTypeError, match="DLPack"):
+        vsla.from_dlpack(None)
+
+
+def test_layer_sizes_are_checked():
+    with pytest.raises(vsla.ShapeError, match="in_features must be >= 0"):
+        vsla.nn.Linear(-1, 2)
+    with pytest.raises(vsla.DTypeError, match="in_features must be an int"):
+        vsla.nn.Linear(2.5, 2)
+    with pytest.raises(vsla.DTypeError, match="kernel_size must be an int"):
+        vsla.nn.Conv1d(2, 3, kernel_size=True)
+    with pytest.raises(vsla.ShapeError, match="mode"):
+        vsla.nn.Conv1d(2, 3, 3, mode="circular")
+    with pytest.raises(vsla.DTypeError, match="num_embeddings"):
+        vsla.nn.Embedding(None, 2)
+    assert vsla.nn.Linear(0, 2)(np.ones((4, 0), np.float32)).shape == (4, 2)
