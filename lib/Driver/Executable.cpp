@@ -291,6 +291,13 @@ rt::Status Executable::invoke(llvm::StringRef name,
       !status.ok())
     return status;
 
+  // Memory the results must not take ownership of a second time.
+  std::vector<void *> ownedElsewhere;
+  for (const Argument &argument : arguments)
+    if (argument.descriptor)
+      ownedElsewhere.push_back(argument.descriptor->getAllocatedPtr());
+  for (const rt::MemRefDescriptor &copy : contiguous)
+    ownedElsewhere.push_back(copy.getAllocatedPtr());
   const int64_t *words = resultStorage.data();
   for (const ValueSignature &result : signature.results) {
     void *allocated, *aligned;
@@ -303,8 +310,30 @@ rt::Status Executable::invoke(llvm::StringRef name,
         result.elementType, allocated, aligned, words[2], sizes, strides);
     if (!descriptor.ok())
       return descriptor.getStatus();
-    results.emplace_back(std::move(*descriptor));
     words += 3 + 2 * result.rank;
+    // Compiled code may return one buffer for two results (equal values
+    // merged) or return an input's own memory: each result must own its
+    // memory, so those get a pooled copy.
+    bool shared = allocated != nullptr &&
+                  llvm::is_contained(ownedElsewhere, allocated);
+    if (!shared) {
+      if (allocated)
+        ownedElsewhere.push_back(allocated);
+      results.emplace_back(std::move(*descriptor));
+      continue;
+    }
+    auto buffer = rt::Buffer::allocate(
+        rt::getCurrentPool(), descriptor->getNumElements() *
+                                  rt::getElementByteSize(result.elementType));
+    if (!buffer.ok())
+      return buffer.getStatus();
+    auto copy =
+        rt::MemRefDescriptor::getRowMajor(result.elementType, *buffer, sizes);
+    if (!copy.ok())
+      return copy.getStatus();
+    if (rt::Status status = rt::copyElements(*descriptor, *copy); !status.ok())
+      return status;
+    results.emplace_back(std::move(*copy), std::move(*buffer));
   }
   return rt::okStatus();
 }
