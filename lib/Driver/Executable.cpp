@@ -95,15 +95,20 @@ rt::Status Executable::invokeWithOutputs(size_t index,
   for (const ValueSignature &result : signature.results) {
     std::vector<int64_t> sizes(extent, extent + result.rank);
     extent += result.rank;
-    size_t count = 1;
+    size_t bytes = rt::getElementByteSize(result.elementType);
+    bool overflow = false;
     for (int64_t size : sizes) {
       if (size < 0)
-        return rt::internalError("@" + signature.name +
-                                 " computed a negative result extent");
-      count *= static_cast<size_t>(size);
+        return rt::invalidArgument("@" + signature.name +
+                                   " computed a negative result extent (" +
+                                   std::to_string(size) + ")");
+      overflow |= __builtin_mul_overflow(bytes, static_cast<size_t>(size),
+                                         &bytes);
     }
-    auto buffer = rt::Buffer::allocate(
-        rt::getCurrentPool(), count * rt::getElementByteSize(result.elementType));
+    if (overflow)
+      return rt::outOfMemory("a result of @" + signature.name +
+                             " needs more bytes than the address space has");
+    auto buffer = rt::Buffer::allocate(rt::getCurrentPool(), bytes);
     if (!buffer.ok())
       return buffer.getStatus();
     auto output =

@@ -300,7 +300,7 @@ def reverse(x, axis=None) -> Tensor:
     x = as_tensor(x)
     axes = _axes(axis, x.ndim, "reverse")
     if current_trace() is None and not isinstance(x, Tracer):
-        return Tensor(np.flip(x._array, axes))  # a view
+        return Tensor(np.flip(x._array, axes) if axes else x._array)  # a view
     return bind("vsla.reverse", [x], attrs=(("axes", f"array<i64: {', '.join(map(str, axes))}>"
                                              if axes else "array<i64>"),))[0]
 
@@ -520,6 +520,9 @@ def log_softmax(x, axis: int = -1) -> Tensor:
 def _tensor_list(xs, op: str) -> list:
     if isinstance(xs, (Tensor, np.ndarray)):
         raise ShapeError(f"vsla.{op} takes a list of tensors, got one tensor; wrap it: [x]")
+    if not isinstance(xs, (list, tuple)):
+        raise DTypeError(f"vsla.{op} takes a list or tuple of tensors, got a "
+                         f"{type(xs).__name__}")
     ts = [as_tensor(x, f"input {i} of vsla.{op}") for i, x in enumerate(xs)]
     if not ts:
         raise ShapeError(f"vsla.{op} needs at least one tensor")
@@ -677,11 +680,21 @@ def _check_index(index: tuple, x, traced: bool) -> tuple:
     return tuple(out)
 
 
+def _wrap_negative(value: Dim, extent):
+    """value + extent where value < 0, else value: a Python index that counts from
+    the end, computed when the compiled code runs."""
+    trace = value._trace
+    v = value.value_id(trace)
+    negative = trace.create("arith.cmpi", [v, trace.index(0)], [("predicate", "2 : i64")])[0]
+    wrapped = (value + extent).value_id(trace)
+    return Dim(trace, value=trace.create("arith.select", [negative, wrapped, v], [])[0])
+
+
 def _bound(value, extent):
-    """A Python slice bound clamped to [0, extent], as NumPy does. A symbolic (Dim)
-    bound counts from the start: it is clamped, never wrapped around."""
+    """A Python slice bound clamped to [0, extent], as NumPy does: a negative bound,
+    symbolic (Dim) or not, counts from the end (x[:n - 5] on a short x as eagerly)."""
     if isinstance(value, Dim):
-        return _dmin(_dmax(value, 0), extent)
+        return _dmin(_dmax(_wrap_negative(value, extent), 0), extent)
     if not isinstance(value, (int, np.integer)):
         raise ShapeError(f"slice bound {value!r} is not an int; traced tensor values cannot be "
                          "slice bounds (pass them with static_argnums)")
@@ -694,7 +707,7 @@ def _bound(value, extent):
 def _backward_bound(value, extent):
     """A bound of a negative-step slice, clamped to [-1, extent - 1] as NumPy does."""
     if isinstance(value, Dim):
-        return _dmin(_dmax(value, -1), extent - 1)
+        return _dmin(_dmax(_wrap_negative(value, extent), -1), extent - 1)
     if not isinstance(value, (int, np.integer)):
         raise ShapeError(f"slice bound {value!r} is not an int")
     value = int(value)

@@ -72,6 +72,11 @@ class Tensor:
         return self._array.__dlpack_device__()
 
     def item(self):
+        if self._array.size != 1:
+            from ._errors import ShapeError
+
+            raise ShapeError(f"item() needs a tensor of one element, got shape {self.shape}; "
+                             "index it first (t[0].item()) or use tolist()")
         return self._array.item()
 
     def tolist(self):

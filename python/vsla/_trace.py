@@ -88,6 +88,8 @@ class Trace:
             return value.value_id(self)
         key = ("index", int(value))
         if key not in self._constants:
+            if not -2**63 <= int(value) < 2**63:
+                raise ShapeError(f"the extent or index {int(value)} does not fit in 64 bits")
             self._constants[key] = self.builder.index_constant(int(value))
         return self._constants[key]
 

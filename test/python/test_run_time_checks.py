@@ -143,3 +143,30 @@ def test_out_of_range_int_for_an_int32_tensor(jit):
     h = wrap(lambda x: x + (-(2**31)))
     x = np.array([5, -5], np.int32)
     np.testing.assert_array_equal(h(x), x + np.int32(-(2**31)))
+
+
+@pytest.mark.parametrize("k", [-5, -2, 0, 2, 5])
+def test_negative_computed_slice_bounds_count_from_the_end_as_eagerly(k):
+    x = np.arange(3, dtype=f32)
+    for body in (lambda x: x[: x.shape[0] + k], lambda x: x[x.shape[0] + k:],
+                 lambda x: x[x.shape[0] + k::-1]):
+        np.testing.assert_array_equal(vsla.jit(body)(x), body(x))
+
+
+def test_a_result_larger_than_the_address_space():
+    f = vsla.jit(lambda x: vsla.arange(0, x.shape[0] * 2**61))
+    with pytest.raises(vsla.RuntimeError, match="address space"):
+        f(ones(3))
+
+
+def test_extent_arithmetic_beyond_64_bits():
+    with pytest.raises(vsla.ShapeError, match="does not fit in 64 bits"):
+        vsla.jit(lambda x: vsla.zeros(x.shape[0] + 2**70))(ones(3))
+
+
+def test_odd_arguments_are_named_errors():
+    assert float(vsla.reverse(vsla.tensor(np.float32(3)))) == 3.0
+    with pytest.raises(vsla.DTypeError):
+        vsla.concat(None)
+    with pytest.raises(vsla.ShapeError):
+        vsla.tensor([1.0, 2.0]).item()
