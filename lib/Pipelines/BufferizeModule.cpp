@@ -7,6 +7,11 @@
 // writes slices of its caller's buffers in place, and its loads still
 // vectorize.
 //
+// A buffer passed to a kernel whose layout the kernel cannot take (a
+// fully dynamic one, say, from an scf.if) is copied to a new one; memref.alloc
+// makes only identity layouts, so the copy is allocated row major and cast to
+// the kernel's layout.
+//
 //===----------------------------------------------------------------------===//
 
 #include "CpuPasses.h"
@@ -21,6 +26,25 @@
 
 namespace mlir::vsla {
 namespace {
+
+/// A new buffer of `type`: allocated with the identity layout, which casts to
+/// any strided layout whose static strides and offset are row major.
+FailureOr<Value> allocateBuffer(OpBuilder &b, Location loc, MemRefType type,
+                                ValueRange dynamicSizes, unsigned alignment) {
+  auto rowMajor = MemRefType::get(type.getShape(), type.getElementType(),
+                                  MemRefLayoutAttrInterface(),
+                                  type.getMemorySpace());
+  IntegerAttr alignmentAttr =
+      alignment ? b.getI64IntegerAttr(alignment) : IntegerAttr();
+  Value buffer =
+      memref::AllocOp::create(b, loc, rowMajor, dynamicSizes, alignmentAttr);
+  if (rowMajor == type)
+    return buffer;
+  if (!memref::CastOp::areCastCompatible(rowMajor, type))
+    return emitError(loc) << "cannot allocate a buffer of type " << type
+                          << ": its layout is not row major";
+  return memref::CastOp::create(b, loc, type, buffer).getResult();
+}
 
 struct BufferizeModulePass
     : PassWrapper<BufferizeModulePass, OperationPass<ModuleOp>> {
@@ -41,6 +65,7 @@ struct BufferizeModulePass
     options.setFunctionBoundaryTypeConversion(
         bufferization::LayoutMapOption::IdentityLayoutMap);
     options.inferFunctionResultLayout = false;
+    options.allocationFn = allocateBuffer;
     options.functionArgTypeConverterFn =
         [](bufferization::TensorLikeType type, Attribute memorySpace,
            func::FuncOp func,

@@ -37,6 +37,11 @@ std::unique_ptr<Pass> createTileContractionsPass();
 /// memrefs.
 std::unique_ptr<Pass> createHoistVectorTransfersPass();
 
+/// memref.expand_shape whose reassociation group has several dynamic
+/// extents, as memref.reinterpret_cast (expand-strided-metadata crashes on
+/// them).
+std::unique_ptr<Pass> createExpandDynamicReshapesPass();
+
 } // namespace mlir::vsla
 
 #endif // VSLA_PIPELINES_CPUPASSES_H

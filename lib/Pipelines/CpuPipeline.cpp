@@ -70,6 +70,7 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createExpandDynamicReshapesPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -130,6 +131,7 @@ void registerVslaPipelines() {
   registerPass([] { return createOutlineContractionsPass(); });
   registerPass([] { return createBufferizeModulePass(); });
   registerPass([] { return createHoistVectorTransfersPass(); });
+  registerPass([] { return createExpandDynamicReshapesPass(); });
   PassPipelineRegistration<VslaToCpuOptions>(
       "vsla-to-cpu",
       "Compile vsla functions for the host CPU, in the phases vsla, linalg, "

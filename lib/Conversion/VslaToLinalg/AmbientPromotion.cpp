@@ -61,10 +61,11 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
       std::optional<int64_t> cr = getConstantIntValue(r);
       return cl && cr && *cl != *cr;
     };
-    if (op->hasAttr(kEqualShapesAttrName) &&
-        llvm::none_of(llvm::zip_equal(lhsDims, rhsDims), [&](auto dims) {
+    bool differentStatically =
+        llvm::any_of(llvm::zip_equal(lhsDims, rhsDims), [&](auto dims) {
           return contradicts(std::get<0>(dims), std::get<1>(dims));
-        })) {
+        });
+    if (op->hasAttr(kEqualShapesAttrName) && !differentStatically) {
       replaceWithValue(rewriter, op,
                        sameShape(rewriter, loc, lhs, rhs, resultType, lhsDims));
       return success();
@@ -78,7 +79,9 @@ struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
                                      [](OpFoldResult d) {
                                        return getConstantIntValue(d).has_value();
                                      });
-    if (staticShapes) {
+    // Extents known to differ (a static 1 against a static 2, next to
+    // dynamic ones) rule out the equal-shape path.
+    if (staticShapes || differentStatically) {
       replaceWithValue(rewriter, op, promoted(rewriter, loc, lhs, rhs, lhsDims, rhsDims,
                                       resultType, *dims));
       return success();

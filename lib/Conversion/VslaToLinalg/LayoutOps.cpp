@@ -229,9 +229,30 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    SmallVector<OpFoldResult> sizes = op.getMixedSizes();
+    // An offset at or past a static extent leaves nothing to read along it
+    // (the run-time checks hold the size to 0), but tensor.extract_slice
+    // rejects such offsets even for empty slices: the result is empty.
+    ArrayRef<int64_t> sourceShape = op.getInput().getType().getShape();
+    for (auto [extent, offset] :
+         llvm::zip_equal(sourceShape, op.getMixedOffsets())) {
+      std::optional<int64_t> staticOffset = getConstantIntValue(offset);
+      if (ShapedType::isDynamic(extent) || !staticOffset ||
+          *staticOffset < extent)
+        continue;
+      SmallVector<Value> dynamicSizes;
+      for (auto [dim, size] : llvm::enumerate(sizes))
+        if (resultType.isDynamicDim(dim))
+          dynamicSizes.push_back(
+              getValueOrCreateConstantIndexOp(rewriter, op.getLoc(), size));
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, resultType,
+                                                   dynamicSizes);
+      return success();
+    }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, cast<RankedTensorType>(op.getType()), adaptor.getInput(),
-        op.getMixedOffsets(), op.getMixedSizes(), op.getMixedStrides());
+        op, resultType, adaptor.getInput(), op.getMixedOffsets(), sizes,
+        op.getMixedStrides());
     return success();
   }
 };

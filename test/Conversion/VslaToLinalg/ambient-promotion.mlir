@@ -113,3 +113,18 @@ func.func @broken_promise(%a: tensor<10xf32>, %b: tensor<2xf32>) -> tensor<?xf32
   %r = vsla.add %d, %b {vsla.equal_shapes} : tensor<?xf32>, tensor<2xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// Static extents that differ (1 against 2) next to dynamic ones: the shapes
+// can never be equal, so there is no run-time equal-shape branch (its
+// tensor.cast from 1x? to 2x? would not verify), only the promoted path.
+// CHECK-LABEL: func.func @static_mismatch_dynamic_rest
+// CHECK-NOT: scf.if
+// CHECK-NOT: tensor.cast
+// CHECK: return
+func.func @static_mismatch_dynamic_rest(%a: tensor<1x?xf32>, %b: tensor<2x?xf32>)
+    -> tensor<2x?xf32> {
+  %0 = vsla.add %a, %b : tensor<1x?xf32>, tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}

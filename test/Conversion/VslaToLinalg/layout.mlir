@@ -89,3 +89,29 @@ func.func @shrink(%x: tensor<4x3xf32>) -> tensor<?x?xf32> {
   %0 = vsla.shrink %x : tensor<4x3xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// A slice starting at a static extent's end is empty; tensor.extract_slice
+// rejects its offset, so it becomes an empty tensor
+// (`vsla.sum(x, keepdims=True)[1:]`).
+// CHECK-LABEL: func.func @slice_past_static_end
+// CHECK-NOT: tensor.extract_slice
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<0xf32>
+// CHECK: return %[[E]]
+func.func @slice_past_static_end(%x: tensor<1xf32>) -> tensor<0xf32> {
+  %0 = vsla.slice %x [1] [0] [1] : tensor<1xf32>
+  return %0 : tensor<0xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @slice_past_static_end_dynamic_size
+// CHECK-SAME: (%{{.*}}: tensor<0x4xf32>, %[[N:.*]]: index)
+// CHECK-NOT: tensor.extract_slice
+// CHECK: tensor.empty(%[[N]], %[[N]]) : tensor<?x?xf32>
+func.func @slice_past_static_end_dynamic_size(%x: tensor<0x4xf32>, %n: index)
+    -> tensor<?x?xf32> {
+  %0 = vsla.slice %x [0, 1] [%n, %n] [1, 1] : tensor<0x4xf32>
+  return %0 : tensor<?x?xf32>
+}
