@@ -16,15 +16,22 @@ using namespace mlir;
 using namespace mlir::vsla;
 
 /// `x` zero-extended to the shape of `op`'s result (or `x` itself when it
-/// already has that type).
+/// already has that type); null when the promote's inferred type is not the
+/// result's (a replacement must keep the type its users were built for).
 static Value promoteToResultShape(PatternRewriter &rewriter, Operation *op,
                                   Value x) {
-  if (x.getType() == op->getResult(0).getType())
+  Type resultType = op->getResult(0).getType();
+  if (x.getType() == resultType)
     return x;
   ReifiedRankedShapedTypeDims dims;
   if (failed(reifyResultShapes(rewriter, op, dims)))
     return {};
-  return PromoteOp::create(rewriter, op->getLoc(), x, dims.front());
+  auto promoted = PromoteOp::create(rewriter, op->getLoc(), x, dims.front());
+  if (promoted.getType() != resultType) {
+    rewriter.eraseOp(promoted);
+    return {};
+  }
+  return promoted;
 }
 
 namespace {

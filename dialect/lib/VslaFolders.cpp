@@ -572,14 +572,23 @@ static bool isShapeOf(Value value, ArrayRef<OpFoldResult> shape) {
   return true;
 }
 
+/// Whether a shape op taking `value` to `shape` with result type `type`
+/// changes nothing. The types must match as well as the extents: a fold may
+/// not replace a value by one of another type (a static extent where the
+/// op's result, built while the extent was a run-time value, is dynamic),
+/// or ops whose types are inferred from it would no longer verify.
+static bool isNoOpTo(Value value, ArrayRef<OpFoldResult> shape, Type type) {
+  return value.getType() == type && isShapeOf(value, shape);
+}
+
 OpFoldResult BroadcastToOp::fold(FoldAdaptor) {
-  if (isShapeOf(getInput(), getMixedShape()))
+  if (isNoOpTo(getInput(), getMixedShape(), getType()))
     return getInput();
   return {};
 }
 
 OpFoldResult PromoteOp::fold(FoldAdaptor) {
-  if (isShapeOf(getInput(), getMixedShape()))
+  if (isNoOpTo(getInput(), getMixedShape(), getType()))
     return getInput();
   // promote(promote(x, s1), s2) = promote(x, s2): zero-extension composes.
   if (auto inner = getInput().getDefiningOp<PromoteOp>()) {
@@ -590,7 +599,7 @@ OpFoldResult PromoteOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (isShapeOf(getInput(), getMixedShape()))
+  if (isNoOpTo(getInput(), getMixedShape(), getType()))
     return getInput();
   // reshape(reshape(x, s1), s2) = reshape(x, s2): row-major order is kept.
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {

@@ -37,6 +37,10 @@ std::unique_ptr<Pass> createTileContractionsPass();
 /// memrefs.
 std::unique_ptr<Pass> createHoistVectorTransfersPass();
 
+/// Upstream's elementwise fusion, except that a producer reading its outputs
+/// (an accumulation) does not fuse into a consumer that broadcasts it.
+std::unique_ptr<Pass> createFuseElementwisePass();
+
 /// memref.expand_shape whose reassociation group has several dynamic
 /// extents, as memref.reinterpret_cast (expand-strided-metadata crashes on
 /// them).

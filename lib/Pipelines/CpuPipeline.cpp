@@ -44,7 +44,7 @@ static void addVslaPhase(OpPassManager &pm) { addCleanup(pm); }
 static void addLinalgPhase(OpPassManager &pm) {
   pm.addPass(createConvertVslaToLinalg());
   addCleanup(pm);
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwisePass());
   addCleanup(pm);
   pm.addPass(createOutlineContractionsPass());
   pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
@@ -132,6 +132,7 @@ void registerVslaPipelines() {
   registerPass([] { return createBufferizeModulePass(); });
   registerPass([] { return createHoistVectorTransfersPass(); });
   registerPass([] { return createExpandDynamicReshapesPass(); });
+  registerPass([] { return createFuseElementwisePass(); });
   PassPipelineRegistration<VslaToCpuOptions>(
       "vsla-to-cpu",
       "Compile vsla functions for the host CPU, in the phases vsla, linalg, "

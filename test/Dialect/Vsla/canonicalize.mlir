@@ -246,3 +246,21 @@ func.func @commutative(%x: tensor<?xf32>) -> tensor<?xf32> {
   %0 = vsla.mul %c, %x : tensor<1xf32>, tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// A promote whose target extent became a constant equal to its input's
+// static extent does nothing, but its result type is still the dynamic one
+// it was built with: folding it away would hand the concat a value of
+// another type (its inferred type would no longer match). It stays.
+// CHECK-LABEL: func.func @no_fold_to_another_type
+// CHECK: %[[P:.*]] = vsla.promote
+// CHECK: vsla.concat %[[P]], %{{.*}} axis = 0 : tensor<?xf32>, tensor<1xf32>
+func.func @no_fold_to_another_type(%b: tensor<1xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %e = vsla.constant dense<> : tensor<0xf32>
+  %p = vsla.promote %e to [%c0] : tensor<0xf32>
+  %r = vsla.concat %p, %b axis = 0 : tensor<?xf32>, tensor<1xf32>
+  return %r : tensor<?xf32>
+}
+
