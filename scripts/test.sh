@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the whole test suite: lit (FileCheck
-# tests of the dialect, passes and tools), GoogleTest (vsla-unit), then
-# pytest (the Python package, test/python).
+# Sets everything up, builds, and runs the whole test suite:
+#   lit      FileCheck tests of the dialect, passes and tools
+#   gtest    vsla-unit (runtime and compiler driver)
+#   gtest    vsla-unit again, built with AddressSanitizer + UBSan
+#            (the `asan` preset, scripts/build-asan.sh)
+#   pytest   the robustness tests and a short differential fuzz of random
+#            programs under guarded memory (VSLA_POOL_GUARD=1: every pool
+#            block ends at an inaccessible page)
+#   pytest   the Python package, test/python (the fuzz ran above)
 # Each runner's own summary is the last thing it prints.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +23,28 @@ echo
 echo "== gtest =="
 build/bin/vsla-unit --gtest_brief=1 || status=1
 echo
+echo "== gtest: AddressSanitizer + UndefinedBehaviorSanitizer =="
+asan_log=$(mktemp)
+if scripts/build-asan.sh >"$asan_log" 2>&1; then
+  # Leaks are not checked: LLVM's JIT keeps global state until exit. Some
+  # tests ask for more memory than exists and expect a Status, not an abort.
+  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build-asan/bin/vsla-unit --gtest_brief=1 || status=1
+else
+  tail -40 "$asan_log"
+  echo "building build-asan/bin/vsla-unit failed"
+  status=1
+fi
+rm -f "$asan_log"
+echo
+echo "== pytest: guarded memory (VSLA_POOL_GUARD=1) =="
+VSLA_POOL_GUARD=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+  test/python/test_robustness.py test/python/test_robustness_jit.py \
+  test/python/test_run_time_checks.py test/python/test_compiler_regressions.py \
+  test/python/test_errors.py test/python/test_program_fuzz.py || status=1
+echo
 echo "== pytest =="
-.venv/bin/python -m pytest -q test/python || status=1
+.venv/bin/python -m pytest -q test/python \
+  --ignore=test/python/test_program_fuzz.py || status=1
 exit $status

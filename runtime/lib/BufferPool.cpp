@@ -2,6 +2,8 @@
 
 #include "vsla/runtime/BufferPool.h"
 
+#include "vsla/runtime/GuardedAllocator.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
@@ -57,12 +59,24 @@ BufferPool::create(Allocator &backing, BufferPoolOptions options) {
   if (options.largeGranularityBytes == 0)
     return invalidArgument("BufferPoolOptions::largeGranularityBytes is 0; "
                            "use a rounding unit such as 4096");
+  bool overHostHeap = &backing == &HostAllocator::get();
+  if (overHostHeap && isPoolGuardRequested())
+    options.guardPages = true;
+  if (options.guardPages) {
+    if (!overHostHeap)
+      return invalidArgument(
+          std::string("BufferPoolOptions::guardPages needs a pool over the "
+                      "host heap (HostAllocator::get()), not ") +
+          backing.getName());
+    options.maxCachedBytes = 0;
+  }
   return std::unique_ptr<BufferPool>(new BufferPool(backing, options));
 }
 
 BufferPool::BufferPool(Allocator &backing, BufferPoolOptions options)
-    : backing(backing), options(options),
-      name(std::string("pool(") + backing.getName() + ")") {
+    : backing(backing),
+      source(options.guardPages ? GuardedAllocator::get() : backing),
+      options(options), name(std::string("pool(") + source.getName() + ")") {
   PoolRegistry &registry = getPoolRegistry();
   std::lock_guard<std::mutex> lock(registry.mutex);
   registry.pools.push_back(this);
@@ -91,6 +105,15 @@ StatusOr<size_t> BufferPool::getBlockBytes(size_t bytes,
     return invalidArgument("alignment " + std::to_string(alignment) +
                            " is not a power of two; pass 64 (the runtime "
                            "default) or another power of two");
+  if (options.guardPages) {
+    size_t blockBytes = GuardedAllocator::getBlockBytes(
+        bytes, std::max(alignment, kDefaultAlignment));
+    if (bytes != 0 && blockBytes == 0)
+      return outOfMemory("a request for " + std::to_string(bytes) +
+                         " bytes cannot be satisfied by any allocator; check "
+                         "the size computation for an overflow");
+    return blockBytes;
+  }
   size_t needed = std::max(bytes, options.minBlockBytes);
   if (needed <= options.largeThresholdBytes)
     return roundUpToPowerOfTwo(needed);
@@ -134,18 +157,18 @@ StatusOr<void *> BufferPool::allocate(size_t bytes, size_t alignment) {
 
   // The backing allocator is called without the lock so that a slow
   // allocation (a page fault storm, cuMemAlloc) does not stall cache hits.
-  StatusOr<void *> ptr = backing.allocate(key.bytes, key.alignment);
+  StatusOr<void *> ptr = source.allocate(key.bytes, key.alignment);
   if (!ptr.ok() && ptr.getStatus().getCode() == StatusCode::OutOfMemory) {
     // Idle blocks of other sizes may be what is in the way.
     trim();
-    ptr = backing.allocate(key.bytes, key.alignment);
+    ptr = source.allocate(key.bytes, key.alignment);
   }
   if (!ptr.ok())
     return ptr.getStatus();
 
   std::lock_guard<std::mutex> lock(mutex);
   if (liveBlocks.count(*ptr))
-    return internalError(backing.getName() + std::string(" returned ") +
+    return internalError(source.getName() + std::string(" returned ") +
                          describePointer(*ptr) +
                          " while it is still in use; the backing allocator "
                          "is broken");
@@ -175,8 +198,9 @@ Status BufferPool::release(void *ptr) {
     stats.bytesInUse -= key.bytes;
     stats.liveAllocations = liveBlocks.size();
 
-    if (key.bytes > options.maxCachedBytes) {
-      // Caching it would only evict everything else and then itself.
+    if (options.guardPages || key.bytes > options.maxCachedBytes) {
+      // Caching it would only evict everything else and then itself (and a
+      // guarded pool caches nothing, so that a use after free faults).
       toFree.push_back(IdleBlock{ptr, key});
       ++stats.evictions;
     } else {
@@ -213,7 +237,7 @@ void BufferPool::evictOverBoundLocked(std::deque<IdleBlock> &toFree) {
 void BufferPool::freeToBacking(const std::deque<IdleBlock> &blocks) {
   for (const IdleBlock &block : blocks) {
     Status status =
-        backing.deallocate(block.ptr, block.key.bytes, block.key.alignment);
+        source.deallocate(block.ptr, block.key.bytes, block.key.alignment);
     if (!status.ok())
       std::fprintf(stderr, "vsla runtime: %s could not free a block: %s\n",
                    name.c_str(), status.toString().c_str());
@@ -242,6 +266,8 @@ void BufferPool::setMaxCachedBytes(size_t maxCachedBytes) {
   std::deque<IdleBlock> toFree;
   {
     std::lock_guard<std::mutex> lock(mutex);
+    if (options.guardPages)
+      return;
     options.maxCachedBytes = maxCachedBytes;
     evictOverBoundLocked(toFree);
   }

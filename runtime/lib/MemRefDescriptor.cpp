@@ -3,6 +3,7 @@
 #include "vsla/runtime/MemRefDescriptor.h"
 
 #include <cstring>
+#include <limits>
 #include <string>
 
 namespace vsla::rt {
@@ -44,8 +45,12 @@ std::vector<int64_t> getRowMajorStrides(const std::vector<int64_t> &sizes) {
   for (size_t i = sizes.size(); i-- > 0;) {
     strides[i] = running;
     // An empty memref addresses no element, so any strides are valid; treat
-    // size 0 as 1 to keep the outer strides nonzero and informative.
-    running *= sizes[i] > 0 ? sizes[i] : 1;
+    // size 0 as 1 to keep the outer strides nonzero and informative. The
+    // product overflows only for shapes MemRefDescriptor::get rejects (too
+    // many elements) or empty ones, so saturating is enough and avoids the
+    // undefined behaviour of a signed overflow.
+    if (__builtin_mul_overflow(running, sizes[i] > 0 ? sizes[i] : 1, &running))
+      running = std::numeric_limits<int64_t>::max();
   }
   return strides;
 }

@@ -165,6 +165,15 @@ TEST(MemRefDescriptor, InvalidDescriptorsExplainTheFix) {
   ASSERT_FALSE(overflow.ok());
   EXPECT_NE(overflow.getStatus().getMessage().find("overflows int64"),
             std::string::npos);
+
+  // Empty, so valid, although the strides of its nonzero extents overflow
+  // (they saturate: any strides are valid for an empty memref).
+  StatusOr<MemRefDescriptor> emptyHuge = MemRefDescriptor::getRowMajor(
+      ElementType::F32, storage,
+      {0, int64_t(1) << 40, int64_t(1) << 40});
+  ASSERT_TRUE(emptyHuge.ok()) << emptyHuge.getStatus().toString();
+  EXPECT_EQ(emptyHuge->getNumElements(), 0);
+  EXPECT_TRUE(emptyHuge->isContiguous());
 }
 
 TEST(MemRefDescriptor, OverABuffer) {

@@ -45,6 +45,14 @@ struct BufferPoolOptions {
   /// the bound, the least recently released blocks go back to the backing
   /// allocator first. 0 disables caching.
   size_t maxCachedBytes = size_t(256) << 20;
+  /// Guarded-memory test mode: every block comes from the GuardedAllocator
+  /// instead of the backing allocator, exactly roundUp(bytes, alignment)
+  /// long (no size classes) and ending at an inaccessible page, and released
+  /// blocks are made inaccessible instead of cached (maxCachedBytes is 0).
+  /// An out-of-bounds access or a use after free by compiled code faults at
+  /// once. Only for pools over HostAllocator::get(); create() turns it on
+  /// for those when VSLA_POOL_GUARD=1 is set in the environment.
+  bool guardPages = false;
 };
 
 /// A snapshot of the pool's counters.
@@ -70,7 +78,8 @@ struct BufferPoolStats {
 class BufferPool final : public Allocator {
 public:
   /// A pool over `backing`, which must outlive it. Fails with
-  /// invalid_argument when the options are inconsistent.
+  /// invalid_argument when the options are inconsistent. A pool over
+  /// HostAllocator::get() gets guardPages when VSLA_POOL_GUARD=1 is set.
   static StatusOr<std::unique_ptr<BufferPool>>
   create(Allocator &backing, BufferPoolOptions options = {});
 
@@ -97,7 +106,8 @@ public:
   /// Whether `ptr` is a block this pool handed out and that is not released.
   bool owns(const void *ptr) const;
 
-  /// The size of the block that allocate(bytes, alignment) hands out.
+  /// The size of the block that allocate(bytes, alignment) hands out (with
+  /// guardPages, roundUp(bytes, max(alignment, 64)), 0 for 0 bytes).
   StatusOr<size_t> getBlockBytes(size_t bytes,
                                  size_t alignment = kDefaultAlignment) const;
 
@@ -105,7 +115,7 @@ public:
   void trim();
 
   /// Changes the cache bound, evicting the oldest idle blocks if the cache
-  /// now holds more.
+  /// now holds more. Ignored with guardPages (nothing is cached).
   void setMaxCachedBytes(size_t maxCachedBytes);
 
   BufferPoolStats getStats() const;
@@ -150,6 +160,9 @@ private:
   void freeToBacking(const std::deque<IdleBlock> &blocks);
 
   Allocator &backing;
+  /// Where blocks come from: `backing`, or the GuardedAllocator with
+  /// guardPages.
+  Allocator &source;
   BufferPoolOptions options;
   std::string name;
 
