@@ -79,6 +79,17 @@ class JitFunction:
         positional = [p for p, v in (self._signature.parameters.items() if self._signature
                                      else []) if v.kind in (v.POSITIONAL_ONLY,
                                                             v.POSITIONAL_OR_KEYWORD)]
+        params = self._signature.parameters.values() if self._signature else []
+        takes_varargs = any(p.kind == p.VAR_POSITIONAL for p in params)
+        for n in nums:
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise TypeError(f"static_argnums must be ints, got {n!r}")
+            # As JAX does: an index no call can reach is a mistake, not a no-op.
+            if self._signature is not None and not takes_varargs and \
+                    not -len(positional) <= n < len(positional):
+                name = getattr(fun, "__name__", "the function")
+                raise ValueError(f"static_argnums {n} is out of range: {name} takes "
+                                 f"{len(positional)} positional argument(s)")
         self._static_argnums = {n % len(positional) if n < 0 and positional else n
                                 for n in nums}
         self._static_argnames = set(names)

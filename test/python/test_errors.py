@@ -136,6 +136,19 @@ def test_unhashable_static_argument():
         f(np.ones(2, np.float32), [1, 2])
 
 
+def test_static_argnums_out_of_range():
+    for nums in (3, (0, 1), -2):
+        with pytest.raises(ValueError, match="out of range"):
+            vsla.jit(lambda x: x, static_argnums=nums)
+    with pytest.raises(TypeError, match="ints"):
+        vsla.jit(lambda x: x, static_argnums="x")
+    # A function taking *args can receive any static index.
+    f = vsla.jit(lambda *xs: xs[0] * xs[1], static_argnums=1)
+    np.testing.assert_allclose(f(np.ones(2, np.float32), 3.0), [3.0, 3.0])
+    g = vsla.jit(lambda x, k: x * k, static_argnums=-1)
+    np.testing.assert_allclose(g(np.ones(1, np.float32), 2.0), [2.0])
+
+
 def test_random_inside_jit_is_refused():
     f = vsla.jit(lambda x: x + vsla.rand(3))
     with pytest.raises(vsla.TracingError, match="argument"):
