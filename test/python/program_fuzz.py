@@ -193,9 +193,16 @@ class Ref:
             squeeze.append(-1)
         if a.ndim != b.ndim:
             raise ValueError("matmul ranks")
-        k = max(a.shape[-1], b.shape[-2])
+        # Ambient zeros are structural in contractions: only the overlap of the inner
+        # axes and of the batch entries is multiplied (0 * inf outside it is 0, not NaN).
+        k = min(a.shape[-1], b.shape[-2])
+        common = tuple(min(p, q) for p, q in zip(a.shape[:-2], b.shape[:-2]))
         batch = tuple(max(p, q) for p, q in zip(a.shape[:-2], b.shape[:-2]))
-        r = np.matmul(Ref._pad(a, batch + (a.shape[-2], k)), Ref._pad(b, batch + (k, b.shape[-1])))
+        within = tuple(slice(0, d) for d in common)
+        with np.errstate(all="ignore"):
+            r = np.matmul(a[within + (slice(None), slice(0, k))],
+                          b[within + (slice(0, k), slice(None))])
+        r = Ref._pad(r, batch + r.shape[-2:])
         return r.reshape([d for i, d in enumerate(r.shape) if i - r.ndim not in squeeze])
 
     # reductions
