@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/vsla-ccache}"
+# Paths under the checkout hash as relative ones, so another clone (CI's)
+# reuses this cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 if [ ! -f build-asan/build.ninja ]; then
   cmake --preset asan >/dev/null
 fi

@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/vsla-ccache}"
+# Paths under the checkout hash as relative ones, so another clone (CI's)
+# reuses this cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 python=.venv/bin/python
 if [ ! -f build/build.ninja ] || ! grep -q '^pybind11_DIR:' build/CMakeCache.txt; then
   [ -x "$python" ] || { echo "build: $python is missing; run scripts/setup.sh" >&2; exit 1; }

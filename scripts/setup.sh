@@ -53,7 +53,8 @@ fi
 scripts/build.sh _vsla >/dev/null
 if ! .venv/bin/python -c "import vsla" 2>/dev/null; then
   echo "setup: installing the vsla package into .venv (editable)"
-  CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/vsla-ccache}" .venv/bin/python -m pip install -q \
+  CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/vsla-ccache}" CCACHE_BASEDIR="$PWD" \
+    .venv/bin/python -m pip install -q \
     --disable-pip-version-check --no-build-isolation -e . \
     -Cbuild-dir=build -Ceditable.rebuild=true
 fi
