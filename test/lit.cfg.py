@@ -28,11 +28,13 @@ llvm_config.add_tool_substitutions(
      "count", "split-file"],
     tool_dirs)
 
-# Integration tests run compiled code with mlir-runner and MLIR's runner
-# utilities (printMemrefF32, ...).
+# Integration tests run compiled code with mlir-runner, MLIR's runner
+# utilities (printMemrefF32, ...) and the VSLA runtime functions compiled
+# code calls (BLAS products).
 runner_libs = ",".join(
-    os.path.join(config.llvm_lib_dir, name)
-    for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+    [os.path.join(config.llvm_lib_dir, name)
+     for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so")]
+    + [os.path.join(config.vsla_obj_root, "lib", "libvsla_runner_runtime.so")])
 config.substitutions.append(
     ("%run_main",
      os.path.join(config.llvm_tools_dir, "mlir-runner")

@@ -9,6 +9,7 @@
 #include "vsla/Pipelines/Pipelines.h"
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/Gemm.h"
 #include "vsla/Transforms/Passes.h"
 #include "vsla/runtime/StridedCopy.h"
 
@@ -102,6 +103,14 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
   add(mlir::vsla::kCheckFailedFunction.str(),
       reinterpret_cast<void *>(&__vsla_check_failed));
+  add("_mlir_ciface___vsla_gemm_f32",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32));
+  add("_mlir_ciface___vsla_gemm_f64",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f64));
+  add("_mlir_ciface___vsla_batch_gemm_f32",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f32));
+  add("_mlir_ciface___vsla_batch_gemm_f64",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f64));
   return symbols;
 }
 

@@ -4,9 +4,12 @@
 #define VSLA_PIPELINES_CPUPASSES_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace mlir::vsla {
 
@@ -45,6 +48,15 @@ std::unique_ptr<Pass> createFuseElementwisePass();
 /// extents, as memref.reinterpret_cast (expand-strided-metadata crashes on
 /// them).
 std::unique_ptr<Pass> createExpandDynamicReshapesPass();
+
+/// The runtime function that computes `op` through BLAS
+/// (`__vsla_gemm_f32`, `__vsla_batch_gemm_f64`, ...): f32 and f64
+/// linalg.matmul and batch_matmul with their default maps. None for other
+/// ops, which keep generated code.
+std::optional<std::string> getBlasFunctionName(linalg::LinalgOp op);
+
+/// The ops getBlasFunctionName names, on memrefs, as calls to the runtime.
+std::unique_ptr<Pass> createCallBlasPass();
 
 } // namespace mlir::vsla
 

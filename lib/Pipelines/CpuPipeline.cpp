@@ -60,6 +60,7 @@ static void addBufferizedPhase(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
+  pm.addPass(createCallBlasPass());
   addCleanup(pm);
 }
 
@@ -130,6 +131,7 @@ void registerVslaPipelines() {
   registerPass([] { return createTileContractionsPass(); });
   registerPass([] { return createOutlineContractionsPass(); });
   registerPass([] { return createBufferizeModulePass(); });
+  registerPass([] { return createCallBlasPass(); });
   registerPass([] { return createHoistVectorTransfersPass(); });
   registerPass([] { return createExpandDynamicReshapesPass(); });
   registerPass([] { return createFuseElementwisePass(); });

@@ -50,7 +50,7 @@ struct TileContractionsPass
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() && op.getNumReductionLoops() == 1 &&
           op.getNumParallelLoops() >= 2 &&
-          linalg::isaContractionOpInterface(op))
+          linalg::isaContractionOpInterface(op) && !getBlasFunctionName(op))
         contractions.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -12,6 +12,8 @@
 #include "vsla/Driver/Compiler.h"
 #include "vsla/Driver/FunctionBuilder.h"
 #include "vsla/runtime/AllocationHooks.h"
+#include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/Threads.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -351,4 +353,9 @@ PYBIND11_MODULE(_vsla, m) {
   });
   m.def("reset_peak_bytes_in_use",
         [] { vsla::rt::getDefaultPool().resetPeakBytesInUse(); });
+  m.def("trim_pool", [] { vsla::rt::getDefaultPool().trim(); },
+        "Returns the pool's idle blocks to the system.");
+  m.def("get_num_threads", [] { return vsla::rt::getNumThreads(); });
+  m.def("set_num_threads",
+        [](int threads) { vsla::rt::setNumThreads(threads); });
 }
