@@ -33,7 +33,7 @@ llvm_config.add_tool_substitutions(
 # code calls (BLAS products).
 runner_libs = ",".join(
     [os.path.join(config.llvm_lib_dir, name)
-     for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so")]
+     for name in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so", "libomp.so")]
     + [os.path.join(config.vsla_obj_root, "lib", "libvsla_runner_runtime.so")])
 config.substitutions.append(
     ("%run_main",

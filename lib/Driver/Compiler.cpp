@@ -10,6 +10,7 @@
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/CompiledCall.h"
 #include "vsla/runtime/Gemm.h"
+#include "vsla/runtime/Threads.h"
 #include "vsla/Transforms/Passes.h"
 #include "vsla/runtime/StridedCopy.h"
 
@@ -24,12 +25,14 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <atomic>
 #include <cstdlib>
+#include <dlfcn.h>
 #include "llvm/Support/raw_ostream.h"
 
 namespace vsla {
@@ -103,6 +106,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
   add(mlir::vsla::kCheckFailedFunction.str(),
       reinterpret_cast<void *>(&__vsla_check_failed));
+  add("__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads));
   add("_mlir_ciface___vsla_gemm_f32",
       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32));
   add("_mlir_ciface___vsla_gemm_f64",
@@ -114,6 +118,17 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   return symbols;
 }
 
+/// LLVM's OpenMP runtime, whose __kmpc_* entry points the parallel loops of
+/// compiled code call; its symbols become visible to the JIT's linker.
+void loadOpenMpRuntime() {
+  // Idle workers sleep after 1 ms instead of spinning for 200: between
+  // parallel loops the cores go to BLAS threads and the caller.
+  if (!std::getenv("KMP_BLOCKTIME"))
+    setenv("KMP_BLOCKTIME", "1", /*overwrite=*/0);
+  if (!dlopen(VSLA_OPENMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL))
+    (void)dlopen("libomp.so.5", RTLD_NOW | RTLD_GLOBAL);
+}
+
 } // namespace
 
 Compiler::Compiler() {
@@ -121,6 +136,7 @@ Compiler::Compiler() {
   std::call_once(nativeTarget, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    loadOpenMpRuntime();
   });
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
@@ -128,6 +144,7 @@ Compiler::Compiler() {
   registry.insert<mlir::vsla::VslaDialect>();
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  mlir::registerOpenMPDialectTranslation(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 }

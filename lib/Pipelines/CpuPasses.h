@@ -58,6 +58,15 @@ std::optional<std::string> getBlasFunctionName(linalg::LinalgOp op);
 /// The ops getBlasFunctionName names, on memrefs, as calls to the runtime.
 std::unique_ptr<Pass> createCallBlasPass();
 
+/// Large linalg ops on memrefs outside loops, split along their outermost
+/// parallel loop into per-thread chunks (an scf.parallel whose chunk count is
+/// decided at run time).
+std::unique_ptr<Pass> createParallelizePass();
+
+/// num_threads and if clauses on the omp.parallel ops convert-scf-to-openmp
+/// made of those chunks.
+std::unique_ptr<Pass> createOpenMpClausesPass();
+
 } // namespace mlir::vsla
 
 #endif // VSLA_PIPELINES_CPUPASSES_H

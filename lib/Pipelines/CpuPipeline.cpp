@@ -61,6 +61,7 @@ static void addBufferizedPhase(OpPassManager &pm) {
   addCleanup(pm);
   pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
   pm.addPass(createCallBlasPass());
+  pm.addPass(createParallelizePass());
   addCleanup(pm);
 }
 
@@ -71,6 +72,9 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertLinalgToLoopsPass());
+  // The per-thread chunks of vsla-cpu-parallelize, as OpenMP loops.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createOpenMpClausesPass());
   pm.addNestedPass<func::FuncOp>(createExpandDynamicReshapesPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -84,6 +88,9 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   FinalizeMemRefToLLVMConversionPassOptions memref;
   memref.useGenericFunctions = options.useGenericAllocation;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  // After the memref conversion, which would otherwise run inside it with
+  // default options (malloc instead of the runtime's allocation hooks).
+  pm.addPass(createConvertOpenMPToLLVMPass());
   ConvertVectorToLLVMPassOptions vectorToLlvm;
   vectorToLlvm.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
@@ -132,6 +139,8 @@ void registerVslaPipelines() {
   registerPass([] { return createOutlineContractionsPass(); });
   registerPass([] { return createBufferizeModulePass(); });
   registerPass([] { return createCallBlasPass(); });
+  registerPass([] { return createParallelizePass(); });
+  registerPass([] { return createOpenMpClausesPass(); });
   registerPass([] { return createHoistVectorTransfersPass(); });
   registerPass([] { return createExpandDynamicReshapesPass(); });
   registerPass([] { return createFuseElementwisePass(); });

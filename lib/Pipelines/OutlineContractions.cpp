@@ -48,6 +48,11 @@ struct OutlineContractionsPass
       if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
           !op.hasPureTensorSemantics() || op->getNumResults() != 1)
         return;
+      // Products that become BLAS calls are small code: inlined, they
+      // write straight into their destination (an outlined kernel returns
+      // a copy).
+      if (getBlasFunctionName(op))
+        return;
       bool dynamic = llvm::any_of(op->getOperandTypes(), [](Type t) {
         return !cast<RankedTensorType>(t).hasStaticShape();
       });
