@@ -91,6 +91,18 @@ bool isSplittable(linalg::LinalgOp op) {
   return true;
 }
 
+/// At most this many ops per function are split.
+constexpr size_t kMaxParallelOpsPerFunction = 8;
+
+/// Work by the op's static shape, a dynamic extent counted as 1024, per
+/// operand it streams.
+double getEstimatedCost(linalg::LinalgOp op) {
+  double iterations = 1;
+  for (int64_t r : op.getStaticLoopRanges())
+    iterations *= ShapedType::isDynamic(r) ? 1024.0 : double(r);
+  return iterations * op->getNumOperands();
+}
+
 func::FuncOp getNumThreadsDecl(ModuleOp module) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(kNumThreadsFunction))
     return existing;
@@ -120,8 +132,21 @@ struct ParallelizePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<linalg::LinalgOp> candidates;
-    module.walk([&](linalg::LinalgOp op) {
-      if (isSplittable(op))
+    module.walk([&](func::FuncOp func) {
+      SmallVector<std::pair<double, linalg::LinalgOp>> ranked;
+      func.walk([&](linalg::LinalgOp op) {
+        if (isSplittable(op))
+          ranked.push_back({getEstimatedCost(op), op});
+      });
+      // Each parallel region is outlined by LLVM's OpenMP support at a cost
+      // that grows with the function's size: in functions with many ops
+      // (training steps, whose large work is mostly BLAS products), only the
+      // ops with the most work are split.
+      llvm::stable_sort(ranked, [](const auto &a, const auto &b) {
+        return a.first > b.first;
+      });
+      for (auto &[cost, op] : llvm::ArrayRef(ranked).take_front(
+               kMaxParallelOpsPerFunction))
         candidates.push_back(op);
     });
     if (candidates.empty())

@@ -268,6 +268,7 @@ class Conv1d(Module):
         self.weight = Parameter(_uniform((out_channels, in_channels, kernel_size), bound))
         self.bias = Parameter(_uniform((out_channels,), bound)) if bias else None
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = int(kernel_size)
         self.mode = mode
 
     def forward(self, x):
@@ -282,15 +283,42 @@ class Conv1d(Module):
                               f"{_got(cin, 'count')} in an input of shape {_shape(x)}; pass "
                               f"(batch, {n}, length) inputs or build nn.Conv1d("
                               f"{_or(cin, 'n')}, {self.out_channels}, ...)")
-        cout, _, k = self.weight.shape
-        full = (batch, cout, cin)
-        xs = _ops.broadcast_to(_ops.reshape(x, (batch, 1, cin, length)), full + (length,))
-        ws = _ops.broadcast_to(_ops.reshape(self.weight, (1, cout, cin, k)), full + (k,))
-        y = _ops.sum(_ops.conv(xs, ws, mode=self.mode), axis=2)
+        y = _channel_conv(x, self.weight, self.kernel_size, self.mode)
         if self.bias is not None:
-            b = _ops.reshape(self.bias, (1, cout, 1))
+            b = _ops.reshape(self.bias, (1, self.out_channels, 1))
             y = _ops.same_shape("add", y, _ops.broadcast_to(b, y.shape))
         return y
+
+
+def _channel_conv(x, weight, k: int, mode: str):
+    """sum over c of conv(x[b, c], weight[o, c]) for (batch, cin, length) inputs and
+    (cout, cin, k) weights (k static; under jit the weight's extents are traced), as
+    one matmul: the k shifted copies of the input (tap j: x shifted right by j, of
+    length + j) are stacked, and ambient promotion zero-extends them to the full
+    length, so (batch, k * cin, length + k - 1) columns meet (cout, k * cin) weights
+    in BLAS. The input is copied k times, never once per output channel."""
+    batch, cin, length = x.shape
+    cout = weight.shape[0]
+    expect_extent(weight.shape[2], k, f"Conv1d: the weight has {_got(weight.shape[2], 'taps')}"
+                                      f", the layer {k}")
+    # Left-padded by k - 1 zeros: its suffix from k - 1 - j is x shifted by j.
+    padded = _ops.concat([_creation.zeros((batch, cin, k - 1), dtype=x.dtype), x], axis=2) \
+        if k > 1 else x
+    taps = _ops.stack([padded[:, :, k - 1 - j:] for j in range(k)])  # (k, b, cin, n)
+    columns = _ops.reshape(_ops.transpose(taps, (1, 0, 2, 3)), (batch, k * cin, -1))
+    weights = _ops.reshape(_ops.transpose(weight, (0, 2, 1)), (1, cout, k * cin))
+    full = _ops.matmul(_ops.broadcast_to(weights, (batch, cout, k * cin)), columns)
+    # An empty signal convolves to an empty result (the taps above give k - 1 zeros).
+    full = full[:, :, :length + _ops._dmin(length, 1) * (k - 1)] if k > 1 else full
+    if mode == "full":
+        return full
+    # numpy.convolve's "same" and "valid" windows of the full result.
+    short, long = _ops._dmin(length, k), _ops._dmax(length, k)
+    if mode == "same":
+        start, size = _ops._dceildiv(short, 2) - 1, long  # (short - 1) // 2
+    else:
+        start, size = short - 1, long - short + 1
+    return full[:, :, start:start + size]
 
 
 class ReLU(Module):

@@ -3,6 +3,8 @@
 #include "vsla/runtime/Gemm.h"
 #include "vsla/runtime/Threads.h"
 
+#include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdlib>
 #include <dlfcn.h>
@@ -20,11 +22,20 @@ using Dgemm = void (*)(int, int, int, int, int, int, double, const double *,
                        int, const double *, int, double, double *, int);
 using SetNumThreads = void (*)(int);
 
-/// Debian's OpenBLAS (libopenblas0-pthread), loaded on first use.
+using GompParallel = void (*)(void (*)(void *), void *, unsigned, unsigned);
+using OmpGetThreadNum = int (*)();
+
+/// Debian's OpenBLAS (libopenblas0-pthread), loaded on first use. When the
+/// process has LLVM's OpenMP runtime (loaded for compiled code's parallel
+/// loops), large products are split across its threads and BLAS runs single
+/// threaded in each: one pool of threads for everything, instead of BLAS's
+/// own threads and OpenMP's spinning against each other for the cores.
 struct Blas {
   Sgemm sgemm = nullptr;
   Dgemm dgemm = nullptr;
   SetNumThreads setNumThreads = nullptr;
+  GompParallel parallel = nullptr;
+  OmpGetThreadNum threadNum = nullptr;
 };
 
 /// The CPU's kernel family, for OpenBLAS builds whose run-time detection
@@ -39,6 +50,10 @@ const char *getOpenBlasCoreType() {
     return "HASWELL";
   return nullptr;
 }
+
+/// Set once getBlas() has loaded the library (setBlasThreads before that has
+/// nothing to set, and must not load it: getBlas reads the thread count).
+std::atomic<bool> blasLoaded{false};
 
 const Blas &getBlas() {
   static Blas blas;
@@ -64,6 +79,15 @@ const Blas &getBlas() {
     blas.dgemm = dgemm;
     blas.setNumThreads = reinterpret_cast<SetNumThreads>(
         dlsym(library, "openblas_set_num_threads"));
+    blas.parallel =
+        reinterpret_cast<GompParallel>(dlsym(RTLD_DEFAULT, "GOMP_parallel"));
+    blas.threadNum = reinterpret_cast<OmpGetThreadNum>(
+        dlsym(RTLD_DEFAULT, "omp_get_thread_num"));
+    if (!blas.threadNum)
+      blas.parallel = nullptr;
+    if (blas.setNumThreads)
+      blas.setNumThreads(blas.parallel ? 1 : getNumThreads());
+    blasLoaded.store(true);
   });
   return blas;
 }
@@ -149,12 +173,11 @@ void gemmLoops(const Matrix<T> &a, const Matrix<T> &b, const Matrix<T> &c) {
     }
 }
 
-template <typename T> void gemm(Matrix<T> a, Matrix<T> b, const Matrix<T> &c) {
+template <typename T>
+void gemmSerial(Matrix<T> a, Matrix<T> b, const Matrix<T> &c) {
   int64_t m = c.rows, n = c.cols, k = a.cols;
   if (m == 0 || n == 0 || k == 0)
     return;
-  // Applies VSLA_NUM_THREADS before BLAS starts its threads.
-  (void)getNumThreads();
   BlasLayout la, lb, lc;
   if (!hasGemm(T()) || !fitsBlasInt(m) || !fitsBlasInt(n) || !fitsBlasInt(k) ||
       !getBlasLayout(c, lc) || !fitsBlasInt(lc.ld))
@@ -181,6 +204,61 @@ template <typename T> void gemm(Matrix<T> a, Matrix<T> b, const Matrix<T> &c) {
            c.data, static_cast<int>(lc.ld));
 }
 
+/// Products below this many multiply-adds (about 0.1 ms on one core) run on
+/// the calling thread.
+constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 22;
+
+/// Panels start at multiples of this many rows or columns, a multiple of
+/// every BLAS kernel's register block: each element of the result is
+/// computed by the same kernel code whatever the thread count, so results do
+/// not depend on it.
+constexpr int64_t kPanelAlignment = 64;
+
+template <typename T> struct SplitProduct {
+  Matrix<T> a, b, c;
+  bool byRows;
+  int64_t panel;
+};
+
+template <typename T> void runPanel(void *data) {
+  auto *split = static_cast<SplitProduct<T> *>(data);
+  int64_t begin = getBlas().threadNum() * split->panel;
+  Matrix<T> a = split->a, b = split->b, c = split->c;
+  int64_t extent = split->byRows ? c.rows : c.cols;
+  if (begin >= extent)
+    return;
+  int64_t size = std::min(split->panel, extent - begin);
+  if (split->byRows) {
+    a = {a.data + begin * a.rowStride, size, a.cols, a.rowStride, a.colStride};
+    c = {c.data + begin * c.rowStride, size, c.cols, c.rowStride, c.colStride};
+  } else {
+    b = {b.data + begin * b.colStride, b.rows, size, b.rowStride, b.colStride};
+    c = {c.data + begin * c.colStride, c.rows, size, c.rowStride, c.colStride};
+  }
+  gemmSerial(a, b, c);
+}
+
+/// c += a * b, split into one panel of rows (or columns, whichever is
+/// longer) per thread when the product is large.
+template <typename T> void gemm(Matrix<T> a, Matrix<T> b, const Matrix<T> &c) {
+  const Blas &blas = getBlas();
+  int64_t threads = getNumThreads();
+  int64_t m = c.rows, n = c.cols, k = a.cols;
+  bool large = m > 0 && n > 0 && k > 0 &&
+               m * n >= kParallelMultiplyAdds / k;
+  if (!blas.parallel || threads < 2 || !large)
+    return gemmSerial(a, b, c);
+  bool byRows = m >= n;
+  int64_t extent = byRows ? m : n;
+  int64_t panel = (extent + threads - 1) / threads;
+  panel = (panel + kPanelAlignment - 1) / kPanelAlignment * kPanelAlignment;
+  int64_t panels = (extent + panel - 1) / panel;
+  if (panels < 2)
+    return gemmSerial(a, b, c);
+  SplitProduct<T> split{a, b, c, byRows, panel};
+  blas.parallel(&runPanel<T>, &split, static_cast<unsigned>(panels), 0);
+}
+
 template <typename T> Matrix<T> matrixOf(const StridedMemRef<T, 2> *m) {
   return {m->aligned + m->offset, m->sizes[0], m->sizes[1], m->strides[0],
           m->strides[1]};
@@ -202,8 +280,11 @@ void batchGemm(StridedMemRef<T, 3> *a, StridedMemRef<T, 3> *b,
 } // namespace
 
 void setBlasThreads(int threads) {
-  if (SetNumThreads set = getBlas().setNumThreads)
-    set(threads);
+  if (!blasLoaded.load())
+    return;
+  const Blas &blas = getBlas();
+  if (blas.setNumThreads)
+    blas.setNumThreads(blas.parallel ? 1 : threads);
 }
 
 } // namespace vsla::rt
