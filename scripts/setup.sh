@@ -11,7 +11,7 @@ set -euo pipefail
 APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   cmake ninja-build ccache g++ libgtest-dev python3 python3-dev python3-venv
-  libopenblas0-pthread libomp-22-dev libfftw3-dev
+  libopenblas0-pthread libomp-22-dev libfftw3-single3 libfftw3-double3
 )
 PYTHON_PACKAGES=(numpy pybind11 scikit-build-core pytest scikit-learn)
 

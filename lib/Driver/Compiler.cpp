@@ -9,6 +9,7 @@
 #include "vsla/Pipelines/Pipelines.h"
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/FftConv.h"
 #include "vsla/runtime/Gemm.h"
 #include "vsla/runtime/Threads.h"
 #include "vsla/Transforms/Passes.h"
@@ -107,6 +108,10 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   add(mlir::vsla::kCheckFailedFunction.str(),
       reinterpret_cast<void *>(&__vsla_check_failed));
   add("__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads));
+  add("_mlir_ciface___vsla_fft_conv_f32",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f32));
+  add("_mlir_ciface___vsla_fft_conv_f64",
+      reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f64));
   add("_mlir_ciface___vsla_gemm_f32",
       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32));
   add("_mlir_ciface___vsla_gemm_f64",

@@ -16,6 +16,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -162,6 +166,66 @@ Value accumulateConv(OpBuilder &b, Location loc, Value a, Value c,
   return loop.getResult(0);
 }
 
+/// Both signals at least this long: the FFT costs less than the direct sum
+/// (measured with benchmarks/run.py, conv rows).
+constexpr int64_t kFftMinLength = 64;
+
+/// The full convolution of the 1-D f32/f64 signals `a` and `c` by the
+/// runtime's FFT (__vsla_fft_conv_<type>, which falls back to the direct sum
+/// for non-finite inputs), into a new tensor of `length` elements.
+Value buildFftConv(OpBuilder &b, Location loc, Operation *op, Value a, Value c,
+                   OpFoldResult length, Type resultType) {
+  MLIRContext *context = b.getContext();
+  Type element = cast<RankedTensorType>(resultType).getElementType();
+  auto bufferType = MemRefType::get(
+      {ShapedType::kDynamic}, element,
+      StridedLayoutAttr::get(context, ShapedType::kDynamic,
+                             {ShapedType::kDynamic}));
+  std::string name = element.isF32() ? "__vsla_fft_conv_f32"
+                                     : "__vsla_fft_conv_f64";
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module.lookupSymbol<func::FuncOp>(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto decl = func::FuncOp::create(
+        b, loc, name,
+        b.getFunctionType({bufferType, bufferType, bufferType}, {}));
+    decl.setPrivate();
+    decl->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  b.getUnitAttr());
+  }
+  Value out = tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{length},
+                                      element);
+  // Each tensor's buffer, of its own static or dynamic length, viewed as the
+  // runtime function's fully dynamic memref.
+  auto bufferOf = [&](Value tensor, bool readOnly) -> Value {
+    auto type = MemRefType::get(cast<RankedTensorType>(tensor.getType()).getShape(),
+                                element, bufferType.getLayout());
+    Value buffer =
+        bufferization::ToBufferOp::create(b, loc, type, tensor, readOnly);
+    return type == bufferType
+               ? buffer
+               : memref::CastOp::create(b, loc, bufferType, buffer).getResult();
+  };
+  Value outBuffer = bufferization::ToBufferOp::create(
+      b, loc,
+      MemRefType::get(cast<RankedTensorType>(out.getType()).getShape(), element,
+                      bufferType.getLayout()),
+      out, /*read_only=*/false);
+  Value outView = outBuffer.getType() == bufferType
+                      ? outBuffer
+                      : memref::CastOp::create(b, loc, bufferType, outBuffer)
+                            .getResult();
+  func::CallOp::create(
+      b, loc, name, TypeRange{},
+      ValueRange{bufferOf(a, true), bufferOf(c, true), outView});
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, out.getType(), outBuffer, b.getUnitAttr(), b.getUnitAttr());
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(b, loc, resultType, result);
+  return result;
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -188,21 +252,50 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // Loop over the shorter operand (convolution commutes).
     std::optional<int64_t> cm = getConstantIntValue(m);
     std::optional<int64_t> cn = getConstantIntValue(n);
-    Value full;
-    if (cm && cn) {
-      full = *cn <= *cm ? accumulateConv(rewriter, loc, lhs, rhs, zeros)
-                        : accumulateConv(rewriter, loc, rhs, lhs, zeros);
-    } else {
+    auto direct = [&](OpBuilder &b, Location l) -> Value {
+      if (cm && cn)
+        return *cn <= *cm ? accumulateConv(b, l, lhs, rhs, zeros)
+                          : accumulateConv(b, l, rhs, lhs, zeros);
       Value rhsShorter = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::ule, getValueOrCreateConstantIndexOp(rewriter, loc, n),
-          getValueOrCreateConstantIndexOp(rewriter, loc, m));
+          b, l, arith::CmpIPredicate::ule,
+          getValueOrCreateConstantIndexOp(b, l, n),
+          getValueOrCreateConstantIndexOp(b, l, m));
       auto branch = scf::IfOp::create(
-          rewriter, loc, rhsShorter,
+          b, l, rhsShorter,
+          [&](OpBuilder &nb, Location nl) {
+            scf::YieldOp::create(nb, nl, accumulateConv(nb, nl, lhs, rhs, zeros));
+          },
+          [&](OpBuilder &nb, Location nl) {
+            scf::YieldOp::create(nb, nl, accumulateConv(nb, nl, rhs, lhs, zeros));
+          });
+      return branch.getResult(0);
+    };
+    // Long 1-D float signals: through the FFT, decided at run time.
+    bool fftType = rank == 1 && (elementType.isF32() || elementType.isF64());
+    Value full;
+    if (!fftType || (cm && *cm < kFftMinLength) || (cn && *cn < kFftMinLength)) {
+      full = direct(rewriter, loc);
+    } else if (cm && cn) {
+      full = buildFftConv(rewriter, loc, op, lhs, rhs, fullDims.back(),
+                          zeros.getType());
+    } else {
+      Value minLength = arith::ConstantIndexOp::create(rewriter, loc,
+                                                       kFftMinLength);
+      Value shorter = arith::MinUIOp::create(
+          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, m),
+          getValueOrCreateConstantIndexOp(rewriter, loc, n));
+      Value long_ = arith::CmpIOp::create(rewriter, loc,
+                                          arith::CmpIPredicate::uge, shorter,
+                                          minLength);
+      auto branch = scf::IfOp::create(
+          rewriter, loc, long_,
           [&](OpBuilder &b, Location l) {
-            scf::YieldOp::create(b, l, accumulateConv(b, l, lhs, rhs, zeros));
+            scf::YieldOp::create(b, l,
+                                 buildFftConv(b, l, op, lhs, rhs,
+                                              fullDims.back(), zeros.getType()));
           },
           [&](OpBuilder &b, Location l) {
-            scf::YieldOp::create(b, l, accumulateConv(b, l, rhs, lhs, zeros));
+            scf::YieldOp::create(b, l, direct(b, l));
           });
       full = branch.getResult(0);
     }
