@@ -84,7 +84,7 @@ def format_time(seconds: float, unit: str) -> str:
 def format_bytes(n) -> str:
     if n is None:
         return "-"
-    return f"{n / 2**20:.1f} MiB"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
 
 def versions() -> dict[str, str]:

@@ -32,9 +32,11 @@ namespace mlir::vsla {
 namespace {
 
 /// Iterations of an op's loop nest one thread gets at least: below twice
-/// this, an op runs on the calling thread (a fork and join costs a few
-/// microseconds, about the time of this much elementwise work).
-constexpr int64_t kGrainElements = 1 << 15;
+/// this, an op runs on the calling thread. A fork and join costs a few
+/// microseconds when the workers are awake and tens when another pool holds
+/// the cores (measured with benchmarks/run.py): about the time of this much
+/// elementwise work.
+constexpr int64_t kGrainElements = 1 << 17;
 
 constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
 constexpr llvm::StringLiteral kParallelAttrName = "vsla.parallel_chunks";

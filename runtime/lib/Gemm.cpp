@@ -204,9 +204,9 @@ void gemmSerial(Matrix<T> a, Matrix<T> b, const Matrix<T> &c) {
            c.data, static_cast<int>(lc.ld));
 }
 
-/// Products below this many multiply-adds (about 0.1 ms on one core) run on
+/// Products below this many multiply-adds (about 0.3 ms on one core: below it, a fork and join costs more than the second core gives) run on
 /// the calling thread.
-constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 22;
+constexpr int64_t kParallelMultiplyAdds = int64_t(1) << 25;
 
 /// Panels start at multiples of this many rows or columns, a multiple of
 /// every BLAS kernel's register block: each element of the result is

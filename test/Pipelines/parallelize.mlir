@@ -5,7 +5,7 @@
 #row = affine_map<(d0, d1) -> (d0)>
 
 // A dynamic elementwise op is split along its first loop into at most
-// __vsla_num_threads() chunks of at least 32768 iterations each.
+// __vsla_num_threads() chunks of at least 131072 iterations each.
 // CHECK-LABEL: func.func @elementwise
 // CHECK: %[[N:.*]] = call @__vsla_num_threads() : () -> i64
 // CHECK: arith.minui
