@@ -59,6 +59,22 @@ import workloads  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
+# What VSLA should reach on each workload: (peer label, or "best" for the best peer;
+# the least peer time / VSLA time; what the target says).
+TARGETS = {
+    "chain-1M": [("best", 1.0, "at least as fast as the best peer")],
+    "chain-16M": [("best", 1.0, "at least as fast as the best peer")],
+    "matmul-1024": [("best", 0.9, "at least 0.9x the best peer")],
+    "matmul-2048": [("best", 0.9, "at least 0.9x the best peer")],
+    "mlp-train": [("JAX", 1.0, "at least as fast as JAX"),
+                  ("PyTorch", 1.0, "at least as fast as PyTorch")],
+    "compile-cold": [("JAX", 1 / 1.2, "within 1.2x of JAX's time")],
+    "conv-short": [("best", 1.0, "ahead of every peer")],
+    "conv-long": [("best", 1.0, "ahead of every peer")],
+    "ragged": [("best", 1.0, "ahead of every (padded) peer")],
+    "plaid": [("PyTorch (batch 1)", 1.0, "an epoch at least as fast as PyTorch's at batch 1")],
+}
+
 
 def select(all_workloads, only: str):
     if not only:
@@ -178,6 +194,28 @@ def summary_line(workload, results) -> str:
     return "  " + ", ".join(parts) + tail
 
 
+def targets(rows) -> str:
+    lines = []
+    for workload, results, _ in rows:
+        vsla_result = next((r for r in results if r.framework == harness.VSLA), None)
+        for peer, least, text in TARGETS.get(workload.name, []):
+            if peer == "best":
+                other, _ = vsla_ratio(results)
+            else:
+                other = next((r for r in results if r.label == peer and r.median == r.median),
+                             None)
+            if not other or not vsla_result or vsla_result.median != vsla_result.median:
+                continue
+            ratio = other.median / vsla_result.median
+            verdict = "met" if ratio >= least else f"missed by {(1 - ratio / least) * 100:.0f}%"
+            lines.append(f"| {workload.name} | {text} (≥ {least:.2f} vs {other.label}) | "
+                         f"{ratio:.2f} | {verdict} |")
+    if not lines:
+        return ""
+    return ("\nTargets (peer time ÷ VSLA time against the least it should be):\n\n"
+            "| workload | target | measured | |\n|---|---|---|---|\n" + "\n".join(lines) + "\n")
+
+
 def table(rows, quick: bool) -> str:
     labels = []
     for workload, results, _ in rows:
@@ -221,7 +259,7 @@ def table(rows, quick: bool) -> str:
         if not workload.once:
             firsts.append((workload.name, [(r.label, r.first_call) for r in results
                                            if r.first_call == r.first_call]))
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + targets(rows)
     if memory:
         text += "\nPeak memory above the steady state, each framework in a fresh process:\n\n"
         text += "| workload | framework | peak memory |\n|---|---|---|\n"
