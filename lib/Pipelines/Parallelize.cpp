@@ -5,9 +5,8 @@
 // loop into at most `__vsla_num_threads()` chunks, as an scf.parallel that
 // convert-scf-to-openmp turns into an OpenMP parallel loop. The split is
 // decided at run time from the op's extents: each chunk gets at least
-// kGrainElements iterations of work, so small ops run as one chunk, and then
-// vsla-cpu-openmp-clauses makes the OpenMP region run on the calling thread
-// alone (no fork). Each chunk computes exactly what the whole op computes
+// kGrainElements iterations of work, and an op with one chunk runs as it
+// was, on the calling thread, without entering OpenMP. Each chunk computes exactly what the whole op computes
 // for its rows, in the same order, so results do not depend on the thread
 // count.
 //
@@ -39,7 +38,6 @@ namespace {
 constexpr int64_t kGrainElements = 1 << 17;
 
 constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
-constexpr llvm::StringLiteral kParallelAttrName = "vsla.parallel_chunks";
 
 bool isInsideLoop(Operation *op) {
   for (Operation *parent = op->getParentOp(); parent;
@@ -181,6 +179,17 @@ struct ParallelizePass
       Value tile = arith::CeilDivUIOp::create(rewriter, loc, extent, chunks);
       tile = arith::MaxUIOp::create(rewriter, loc, tile, one);
 
+      // One chunk: the op as it was, without entering OpenMP (even a region
+      // that does not fork costs a microsecond or more in libomp's loop
+      // setup, per call).
+      Value fork = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ugt, chunks, one);
+      auto branch = scf::IfOp::create(rewriter, loc, fork, /*withElse=*/true);
+      rewriter.setInsertionPointToStart(&branch.getThenRegion().front());
+      auto parallel = cast<linalg::LinalgOp>(rewriter.clone(*op));
+      rewriter.moveOpBefore(op, branch.getElseRegion().front().getTerminator());
+      rewriter.setInsertionPoint(parallel);
+
       linalg::LinalgTilingOptions options;
       options.setLoopType(linalg::LinalgTilingLoopType::ParallelLoops);
       unsigned numLoops = op.getNumLoops();
@@ -194,18 +203,16 @@ struct ParallelizePass
                                               .getResult());
             return sizes;
           });
-      FailureOr<linalg::TiledLinalgOp> tiled =
-          linalg::tileLinalgOp(rewriter, op, options);
-      if (failed(tiled) || tiled->loops.empty())
-        continue;
-      tiled->loops.front()->setAttr(kParallelAttrName, rewriter.getUnitAttr());
-      rewriter.eraseOp(op);
+      // Untiled, the op stays serial: the other branch is the original.
+      (void)linalg::tileLinalgOp(rewriter, parallel, options);
+      rewriter.eraseOp(parallel);
     }
   }
 };
 
 /// After convert-scf-to-openmp: each omp.parallel of a split op gets
-/// num_threads(chunks) and if(chunks > 1), so one chunk runs without a fork.
+/// num_threads(chunks), one thread per chunk (and if(chunks > 1) for loops
+/// that do not come from vsla-cpu-parallelize).
 struct OpenMpClausesPass
     : PassWrapper<OpenMpClausesPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OpenMpClausesPass)

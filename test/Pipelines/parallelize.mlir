@@ -11,9 +11,14 @@
 // CHECK: arith.minui
 // CHECK: arith.ceildivui
 // CHECK: %[[TILE:.*]] = arith.maxui
+// CHECK: %[[FORK:.*]] = arith.cmpi ugt
+// CHECK: scf.if %[[FORK]] {
 // CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%[[TILE]])
 // CHECK: memref.subview
 // CHECK: linalg.generic
+// One chunk: the op as it was, outside OpenMP.
+// CHECK: } else {
+// CHECK-NEXT: linalg.generic {{.*}} ins(%arg0 : memref<?x?xf32>) outs(%arg1 : memref<?x?xf32>)
 // OMP-LABEL: func.func @elementwise
 // OMP: omp.parallel if(%{{.*}}) num_threads(%{{.*}} : i32)
 // OMP: omp.wsloop
