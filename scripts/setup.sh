@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything VSLA needs on a fresh Debian 12 machine: LLVM/MLIR 22,
-# the build tools and GoogleTest (apt); a Python virtual environment in .venv
+# the build tools and GoogleTest, and the libraries compiled code calls
+# (OpenBLAS for products, LLVM's OpenMP runtime for parallel loops, FFTW for
+# long convolutions) (apt); a Python virtual environment in .venv
 # with NumPy, pybind11, scikit-build-core, pytest and scikit-learn (its bundled
 # digits dataset trains the example model) from PyPI; and the vsla
 # package itself, installed editable into .venv from the build tree (build/),
