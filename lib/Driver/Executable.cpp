@@ -239,11 +239,13 @@ rt::Status Executable::invoke(llvm::StringRef name,
 
   for (auto [i, argument] : llvm::enumerate(arguments)) {
     const ValueSignature &expected = signature.arguments[i];
-    std::string what = "argument " + std::to_string(i) + " of @" +
-                       signature.name;
+    // Built only for an error: this loop runs on every call.
+    auto what = [&, i = i] {
+      return "argument " + std::to_string(i) + " of @" + signature.name;
+    };
     if (!expected.isTensor) {
       if (argument.descriptor)
-        return rt::invalidArgument(what + " is " + describe(expected) +
+        return rt::invalidArgument(what() + " is " + describe(expected) +
                                    ", got a tensor");
       scalars[i] = storeScalar(argument, expected.elementType);
       inputs.push_back(scalars[i].data());
@@ -251,12 +253,12 @@ rt::Status Executable::invoke(llvm::StringRef name,
     }
     const rt::MemRefDescriptor *descriptor = argument.descriptor;
     if (!descriptor)
-      return rt::invalidArgument(what + " is " + describe(expected) +
+      return rt::invalidArgument(what() + " is " + describe(expected) +
                                  ", got a scalar");
     if (descriptor->getRank() != expected.rank ||
         descriptor->getElementType() != expected.elementType)
       return rt::invalidArgument(
-          what + " is " + describe(expected) + ", got a rank-" +
+          what() + " is " + describe(expected) + ", got a rank-" +
           std::to_string(descriptor->getRank()) + " tensor of " +
           rt::getElementTypeName(descriptor->getElementType()));
     if (!descriptor->isContiguous()) {
