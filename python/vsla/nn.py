@@ -305,7 +305,7 @@ def _channel_conv(x, weight, k: int, mode: str):
     padded = _ops.concat([_creation.zeros((batch, cin, k - 1), dtype=x.dtype), x], axis=2) \
         if k > 1 else x
     taps = _ops.stack([padded[:, :, k - 1 - j:] for j in range(k)])  # (k, b, cin, n)
-    columns = _ops.reshape(_ops.transpose(taps, (1, 0, 2, 3)), (batch, k * cin, -1))
+    columns = _ops.reshape(_ops.transpose(taps, (1, 0, 2, 3)), (batch, k * cin, length + k - 1))
     weights = _ops.reshape(_ops.transpose(weight, (0, 2, 1)), (1, cout, k * cin))
     full = _ops.matmul(_ops.broadcast_to(weights, (batch, cout, k * cin)), columns)
     # An empty signal convolves to an empty result (the taps above give k - 1 zeros).

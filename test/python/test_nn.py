@@ -71,6 +71,26 @@ def test_conv1d_on_variable_lengths():
     assert f.cache_size() == 1
 
 
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shape", [(0, 2, 9), (2, 2, 0), (1, 2, 1), (3, 2, 7), (1, 2, 30)])
+def test_conv1d_matches_numpy_on_edge_shapes(mode, shape):
+    # Empty batches, empty and short signals (shorter than the kernel), under jit.
+    layer = nn.Conv1d(2, 3, kernel_size=5, mode=mode)
+    w, b = layer.weight.numpy(), layer.bias.numpy()
+    x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+    got = np.asarray(vsla.jit(lambda x: layer(x))(x))
+    batch, _, length = shape
+    if length == 0:
+        assert got.shape == (batch, 3, 0)
+        return
+    ref = np.stack([np.stack([sum(np.convolve(x[n, i], w[o, i], mode) for i in range(2)) + b[o]
+                              for o in range(3)]) for n in range(batch)]) if batch else None
+    if ref is None:
+        assert got.shape[:2] == (0, 3)
+        return
+    assert_close(got, ref.astype(np.float32))
+
+
 def test_activations_and_losses():
     x = np.array([[-1.0, 0.5, 2.0]], np.float32)
     assert_close(nn.ReLU()(x), np.maximum(x, 0))
