@@ -779,12 +779,8 @@ class Checker:
                 fail("eager", "accepts-invalid", k, f"reference raised {ref_err!r}")
             elif eager_err is not None and ref_err is None:
                 fail("eager", "rejects-valid", k, eager_err)
-            elif eager_err is None:
-                for j, (o, e) in enumerate(zip(eager, ref)):
-                    bad = compare(o, e, rtol, atol)
-                    if bad:
-                        fail("eager", bad[0], k, f"output {j}: {bad[1]}")
-                        break
+            elif eager_err is None and (bad := first_mismatch(eager, ref, rtol, atol)):
+                fail("eager", bad[0], k, bad[1])
             # jit
             try:
                 out = [np.asarray(o) for o in jitted(*xs)]
@@ -804,14 +800,10 @@ class Checker:
             elif expected_err is not None:
                 fail("jit", "accepts-invalid", k,
                      f"eager raised {type(expected_err).__name__}: {expected_err}")
+            elif bad := first_mismatch(out, ref, rtol, atol):
+                fail("jit", bad[0], k, bad[1])
             else:
-                for j, (o, e) in enumerate(zip(out, ref)):
-                    bad = compare(o, e, rtol, atol)
-                    if bad:
-                        fail("jit", bad[0], k, f"output {j}: {bad[1]}")
-                        break
-                else:
-                    valid_sets.append(k)
+                valid_sets.append(k)
         if jitted.cache_size() > 1:
             fail("jit", "recompiled", -1, f"{jitted.cache_size()} compiles for one signature")
         if grad and not prog.uses_cast("int64", "float32"):
@@ -874,6 +866,15 @@ class Checker:
                 fail("grad", "wrong-value", k,
                      f"d/dx{i} at {idxs[j]}: {gs[j]!r}, finite differences {fs[j]!r}")
                 return
+
+
+def first_mismatch(outputs, references, rtol, atol):
+    """(kind, message) for the first output that differs from its reference, or None."""
+    for j, (o, e) in enumerate(zip(outputs, references)):
+        bad = compare(o, e, rtol, atol)
+        if bad:
+            return bad[0], f"output {j}: {bad[1]}"
+    return None
 
 
 def worker_main() -> None:
