@@ -91,35 +91,37 @@ rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
 }
 
 /// The runtime functions compiled code calls: allocation through the
-/// buffer pool, and strided copies.
+/// buffer pool, strided copies, run-time check failures, the thread count,
+/// BLAS products and FFT convolutions.
 llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
-  auto add = [&](llvm::StringRef name, void *address) {
+  const std::pair<llvm::StringRef, void *> functions[] = {
+      {"_mlir_memref_to_llvm_alloc",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc)},
+      {"_mlir_memref_to_llvm_aligned_alloc",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc)},
+      {"_mlir_memref_to_llvm_free",
+       reinterpret_cast<void *>(&_mlir_memref_to_llvm_free)},
+      {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
+      {mlir::vsla::kCheckFailedFunction,
+       reinterpret_cast<void *>(&__vsla_check_failed)},
+      {"__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads)},
+      {"_mlir_ciface___vsla_fft_conv_f32",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f32)},
+      {"_mlir_ciface___vsla_fft_conv_f64",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f64)},
+      {"_mlir_ciface___vsla_gemm_f32",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32)},
+      {"_mlir_ciface___vsla_gemm_f64",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f64)},
+      {"_mlir_ciface___vsla_batch_gemm_f32",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f32)},
+      {"_mlir_ciface___vsla_batch_gemm_f64",
+       reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f64)},
+  };
+  for (auto [name, address] : functions)
     symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                llvm::JITSymbolFlags::Exported};
-  };
-  add("_mlir_memref_to_llvm_alloc",
-      reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
-  add("_mlir_memref_to_llvm_aligned_alloc",
-      reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
-  add("_mlir_memref_to_llvm_free",
-      reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
-  add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
-  add(mlir::vsla::kCheckFailedFunction.str(),
-      reinterpret_cast<void *>(&__vsla_check_failed));
-  add("__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads));
-  add("_mlir_ciface___vsla_fft_conv_f32",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f32));
-  add("_mlir_ciface___vsla_fft_conv_f64",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f64));
-  add("_mlir_ciface___vsla_gemm_f32",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32));
-  add("_mlir_ciface___vsla_gemm_f64",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f64));
-  add("_mlir_ciface___vsla_batch_gemm_f32",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f32));
-  add("_mlir_ciface___vsla_batch_gemm_f64",
-      reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f64));
   return symbols;
 }
 
