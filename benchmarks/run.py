@@ -41,6 +41,8 @@ def parse_args(argv=None):
 
 
 ARGS = parse_args()
+if ARGS.threads < 0:
+    raise SystemExit(f"run.py: --threads {ARGS.threads}: give a positive count, or 0 for every core")
 THREADS = ARGS.threads or len(os.sched_getaffinity(0))
 # Thread counts are read when each library loads: set them before any import.
 for variable in ("VSLA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
