@@ -106,6 +106,8 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
       {mlir::vsla::kCheckFailedFunction,
        reinterpret_cast<void *>(&__vsla_check_failed)},
       {"__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads)},
+      {mlir::vsla::kMapItemFunction,
+       reinterpret_cast<void *>(&__vsla_map_item)},
       {"_mlir_ciface___vsla_fft_conv_f32",
        reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f32)},
       {"_mlir_ciface___vsla_fft_conv_f64",
@@ -244,6 +246,17 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     if (*added && mlir::SymbolTable::symbolKnownUseEmpty(func, *lowered))
       func.erase();
   }
+  // Maps over ragged batches become loops (their results depend on the
+  // batches' data, so their functions return buffers); the layout checks
+  // that adds are numbered after the others.
+  {
+    mlir::PassManager maps(&context);
+    maps.addPass(mlir::vsla::createVslaLowerMap());
+    if (mlir::failed(maps.run(*lowered)))
+      return rt::internalError("cannot lower vsla.map:\n" +
+                               diagnostics.getText());
+  }
+  numberRunTimeChecks(*lowered, executable->checkMessages);
   if (executable->functions.empty())
     return rt::invalidArgument(
         "the module has no public function to compile; define at least one "

@@ -187,8 +187,9 @@ std::unique_ptr<PassManager> createShapeFunctionPipeline(MLIRContext &context) {
 
 void numberRunTimeChecks(ModuleOp module,
                          std::vector<std::string> &checkMessages) {
-  checkMessages.clear();
   module.walk([&](Operation *op) {
+    if (op->hasAttr(mlir::vsla::kCheckIdAttrName))
+      return;
     StringAttr message;
     if (auto check = dyn_cast<mlir::vsla::CheckShapeOp>(op))
       message = check.getMessageAttr();

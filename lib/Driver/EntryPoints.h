@@ -35,9 +35,10 @@ std::string getEqualShapesEntryName(llvm::StringRef function);
 std::unique_ptr<mlir::PassManager> createShapeFunctionPipeline(
     mlir::MLIRContext &context);
 
-/// Numbers the run-time checks of `module` (vsla.check_shape and
-/// vsla.check_zero, attribute vsla.check_id from 1) and lists what each says
-/// when it fails, with its source location: check k is checkMessages[k - 1].
+/// Numbers the run-time checks of `module` that have no number yet
+/// (vsla.check_shape and vsla.check_zero, attribute vsla.check_id, following
+/// on from `checkMessages`) and lists what each says when it fails, with its
+/// source location: check k is checkMessages[k - 1].
 void numberRunTimeChecks(mlir::ModuleOp module,
                          std::vector<std::string> &checkMessages);
 

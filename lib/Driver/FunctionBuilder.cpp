@@ -369,6 +369,101 @@ FunctionBuilder::appendAdjoints(llvm::ArrayRef<ValueId> results,
   return ids;
 }
 
+rt::StatusOr<std::vector<FunctionBuilder::ValueId>> FunctionBuilder::createMap(
+    FunctionBuilder &body, llvm::ArrayRef<ValueId> raggedValues,
+    llvm::ArrayRef<ValueId> raggedShapes, llvm::ArrayRef<ValueId> shared,
+    size_t raggedResults, const SourceLocation &location) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  if (!body.finished || &body.compiler != &compiler)
+    return rt::failedPrecondition(
+        "the body of a map must be a finished function of the same compiler");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  DiagnosticCollector diagnostics(compiler.getContext());
+  auto packed = lookupValues(raggedValues);
+  auto shapes = lookupValues(raggedShapes);
+  auto sharedValues = lookupValues(shared);
+  for (auto *found : {&packed, &shapes, &sharedValues})
+    if (!found->ok())
+      return found->getStatus();
+  mlir::func::FuncOp bodyFunction = body.function;
+  llvm::ArrayRef<mlir::Type> bodyResults =
+      bodyFunction.getFunctionType().getResults();
+  if (raggedResults > bodyResults.size())
+    return rt::invalidArgument("the body has fewer results than ragged ones");
+  llvm::SmallVector<mlir::Type> valueTypes, shapeTypes, stackedTypes;
+  for (auto [n, type] : llvm::enumerate(bodyResults)) {
+    auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensor)
+      return rt::invalidArgument("a mapped function returns tensors only");
+    if (n < raggedResults) {
+      valueTypes.push_back(mlir::RankedTensorType::get(
+          {mlir::ShapedType::kDynamic}, tensor.getElementType()));
+      shapeTypes.push_back(mlir::RankedTensorType::get(
+          {mlir::ShapedType::kDynamic, tensor.getRank()},
+          builder.getI64Type()));
+    } else {
+      stackedTypes.push_back(mlir::RankedTensorType::get(
+          llvm::SmallVector<int64_t>(tensor.getRank() + 1,
+                                     mlir::ShapedType::kDynamic),
+          tensor.getElementType()));
+    }
+  }
+  auto map = mlir::vsla::MapOp::create(builder, getLocation(location),
+                                       valueTypes, shapeTypes, stackedTypes,
+                                       *packed, *shapes, *sharedValues);
+  map.getBody().takeBody(bodyFunction.getBody());
+  mlir::Block &block = map.getBodyBlock();
+  auto ret = llvm::cast<mlir::func::ReturnOp>(block.getTerminator());
+  {
+    mlir::OpBuilder b(ret);
+    mlir::vsla::YieldOp::create(b, ret.getLoc(), ret.getOperands());
+  }
+  ret.erase();
+  if (failed(mlir::verify(map))) {
+    map.erase();
+    return buildError(diagnostics, "'vsla.map' is invalid");
+  }
+  std::vector<ValueId> ids;
+  for (mlir::Value result : map->getResults()) {
+    values.push_back(result);
+    ids.push_back(static_cast<ValueId>(values.size() - 1));
+  }
+  return ids;
+}
+
+rt::StatusOr<FunctionBuilder::ValueId>
+FunctionBuilder::createUniformShapes(ValueId count,
+                                     llvm::ArrayRef<ValueId> dims,
+                                     const SourceLocation &location) {
+  if (finished)
+    return rt::failedPrecondition("the function is finished");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  rt::StatusOr<mlir::Value> n = lookupValue(count);
+  if (!n.ok())
+    return n.getStatus();
+  auto extents = lookupValues(dims);
+  if (!extents.ok())
+    return extents.getStatus();
+  mlir::Location loc = getLocation(location);
+  llvm::SmallVector<mlir::Value> asInts;
+  for (mlir::Value extent : *extents) {
+    if (!extent.getType().isIndex() || !n->getType().isIndex())
+      return rt::invalidArgument("uniform shapes take index values");
+    asInts.push_back(mlir::arith::IndexCastOp::create(
+        builder, loc, builder.getI64Type(), extent));
+  }
+  auto rank = static_cast<int64_t>(asInts.size());
+  mlir::Value row = mlir::tensor::FromElementsOp::create(
+      builder, loc, mlir::RankedTensorType::get({1, rank}, builder.getI64Type()),
+      asInts);
+  mlir::Value shapes = mlir::vsla::BroadcastToOp::create(
+      builder, loc, row,
+      llvm::ArrayRef<mlir::OpFoldResult>{*n, builder.getIndexAttr(rank)});
+  values.push_back(shapes);
+  return static_cast<ValueId>(values.size() - 1);
+}
+
 rt::StatusOr<TypeSpec> FunctionBuilder::getType(ValueId value) const {
   rt::StatusOr<mlir::Value> v = lookupValue(value);
   if (!v.ok())

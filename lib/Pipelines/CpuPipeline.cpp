@@ -5,6 +5,7 @@
 
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Pipelines/Pipelines.h"
+#include "vsla/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -42,6 +44,7 @@ static void addCleanup(OpPassManager &pm) {
 static void addVslaPhase(OpPassManager &pm) { addCleanup(pm); }
 
 static void addLinalgPhase(OpPassManager &pm) {
+  pm.addPass(createVslaLowerMap());
   pm.addPass(createConvertVslaToLinalg());
   addCleanup(pm);
   pm.addPass(createFuseElementwisePass());
@@ -72,7 +75,9 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertLinalgToLoopsPass());
-  // The per-thread chunks of vsla-cpu-parallelize, as OpenMP loops.
+  // The items of vsla.map and the per-thread chunks of
+  // vsla-cpu-parallelize, as OpenMP loops.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createOpenMpClausesPass());
   pm.addNestedPass<func::FuncOp>(createExpandDynamicReshapesPass());

@@ -135,6 +135,9 @@ struct ParallelizePass
     module.walk([&](func::FuncOp func) {
       SmallVector<std::pair<double, linalg::LinalgOp>> ranked;
       func.walk([&](linalg::LinalgOp op) {
+        // The items of a vsla.map already run in parallel.
+        if (op->getParentOfType<scf::ForallOp>())
+          return;
         if (isSplittable(op))
           ranked.push_back({getEstimatedCost(op), op});
       });

@@ -309,6 +309,21 @@ PYBIND11_MODULE(_vsla, m) {
              return unwrap(b.appendAdjoints(results, cotangents, wrt,
                                             toLocation(location)));
            })
+      .def("map",
+           [](vsla::FunctionBuilder &b, vsla::FunctionBuilder &body,
+              const std::vector<int64_t> &values,
+              const std::vector<int64_t> &shapes,
+              const std::vector<int64_t> &shared, size_t raggedResults,
+              const py::tuple &location) {
+             return unwrap(b.createMap(body, values, shapes, shared,
+                                       raggedResults, toLocation(location)));
+           })
+      .def("uniform_shapes",
+           [](vsla::FunctionBuilder &b, int64_t count,
+              const std::vector<int64_t> &dims, const py::tuple &location) {
+             return unwrap(
+                 b.createUniformShapes(count, dims, toLocation(location)));
+           })
       .def("finish",
            [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results) {
              check(b.finish(results));

@@ -15,6 +15,7 @@ from . import _pytree, _vsla
 from ._checks import expect_extent
 from ._errors import DTypeError, ShapeError, TracingError, from_status
 from ._jit import jit
+from ._ragged import RaggedTracer
 from ._tensor import Tensor
 from ._trace import Dim, current_trace, traced_value, user_location
 
@@ -42,6 +43,11 @@ def _structured_adjoints(trace, outputs: list, cotangents: list, args: tuple,
                              "argument that is passed")
         arg_leaves, treedef = _pytree.flatten(args[i])
         for leaf in arg_leaves:
+            if isinstance(leaf, RaggedTracer):
+                if leaf.dtype not in (np.float32, np.float64):
+                    raise DTypeError(f"{name}: argument {i} is a ragged batch of {leaf.dtype}; "
+                                     "gradients need float32 or float64 items")
+                continue
             if not isinstance(leaf, Tensor):
                 raise DTypeError(
                     f"{name}: argument {i} holds a {type(leaf).__name__}; gradients are "
@@ -53,7 +59,13 @@ def _structured_adjoints(trace, outputs: list, cotangents: list, args: tuple,
         leaves.append(arg_leaves)
         treedefs.append(treedef)
     flat = [leaf for group in leaves for leaf in group]
-    grads = _adjoints(trace, outputs, cotangents, flat) if flat else []
+    # A ragged batch's gradient is ragged: the adjoint of its packed values,
+    # with its shapes.
+    grads = _adjoints(trace, outputs, cotangents,
+                      [leaf.values if isinstance(leaf, RaggedTracer) else leaf
+                       for leaf in flat]) if flat else []
+    grads = [RaggedTracer(g, leaf.shapes) if isinstance(leaf, RaggedTracer) else g
+             for g, leaf in zip(grads, flat)]
     structured, start = [], 0
     for group, treedef in zip(leaves, treedefs):
         structured.append(_pytree.unflatten(treedef, grads[start:start + len(group)]))

@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtypes, _pytree
 from ._dispatch import compile_builder, compile_lock, log_compiles, run
 from ._errors import DTypeError, TracingError, VslaError
+from ._ragged import Ragged, RaggedTracer
 from ._tensor import Tensor, Tracer
 from ._trace import _PACKAGE_DIR, Dim, Trace, current_trace
 
@@ -43,12 +44,17 @@ class _Compiled:
                 outs.append(Tensor(results[value]))
             elif kind == "argument":
                 outs.append(Tensor(args[value]))
+            elif kind == "ragged":
+                outs.append(Ragged(*(results[v] if k == "result" else args[v]
+                                     for k, v in value)))
             else:
                 outs.append(value)
         return _pytree.unflatten(self.out_treedef, outs)
 
 
 def _describe(entry) -> str:
+    if entry[0] == "ragged":
+        return f"ragged {np.dtype(entry[1]).name} items of rank {entry[2]}"
     if entry[0] == "tensor":
         dims = entry[2] if isinstance(entry[2], tuple) else ("?",) * entry[2]
         return f"{np.dtype(entry[1]).name}[{','.join(map(str, dims))}]"
@@ -172,6 +178,10 @@ class JitFunction:
             elif isinstance(leaf, _NUMBER_TYPES):
                 entries.append(("static", type(leaf).__name__, _StaticKey(leaf, "")))
                 continue
+            elif isinstance(leaf, Ragged):
+                arrays += [leaf._values, leaf._shapes]
+                entries.append(("ragged", leaf.dtype, leaf.ndim))
+                continue
             elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):
                 from ._creation import from_dlpack
 
@@ -220,6 +230,12 @@ class JitFunction:
                     tracer = trace.argument(entry[1], dims)
                     argument_ids[tracer._id] = len(argument_ids)
                     traced_leaves.append(tracer)
+                elif entry[0] == "ragged":
+                    values = trace.argument(entry[1], [None])
+                    shapes = trace.argument(np.dtype(np.int64), [None, entry[2]])
+                    argument_ids[values._id] = len(argument_ids)
+                    argument_ids[shapes._id] = len(argument_ids)
+                    traced_leaves.append(RaggedTracer(values, shapes))
                 else:
                     traced_leaves.append(leaf)
             dyn_args, dyn_kwargs = _pytree.unflatten(treedef, traced_leaves)
@@ -234,19 +250,24 @@ class JitFunction:
                 raise _with_user_location(e) from None
             out_leaves, out_treedef = _pytree.flatten(out)
             result_ids, out_slots, seen = [], [], {}
+
+            def slot(leaf):
+                if leaf._id in argument_ids:
+                    return ("argument", argument_ids[leaf._id])
+                if trace._captured_ids and leaf._id in trace._captured_ids.values():
+                    index = list(trace._captured_ids.values()).index(leaf._id)
+                    return ("argument", len(argument_ids) + index)
+                if leaf._id not in seen:
+                    seen[leaf._id] = len(result_ids)
+                    result_ids.append(leaf._id)
+                return ("result", seen[leaf._id])
+
             for leaf in out_leaves:
                 if isinstance(leaf, Tracer) and leaf._trace is trace:
-                    if leaf._id in argument_ids:
-                        out_slots.append(("argument", argument_ids[leaf._id]))
-                    elif trace._captured_ids and leaf._id in trace._captured_ids.values():
-                        index = list(trace._captured_ids.values()).index(leaf._id)
-                        out_slots.append(("argument", len(argument_ids) + index))
-                    else:
-                        if leaf._id not in seen:
-                            seen[leaf._id] = len(result_ids)
-                            result_ids.append(leaf._id)
-                        out_slots.append(("result", seen[leaf._id]))
-                elif isinstance(leaf, Tracer):
+                    out_slots.append(slot(leaf))
+                elif isinstance(leaf, RaggedTracer) and leaf.values._trace is trace:
+                    out_slots.append(("ragged", (slot(leaf.values), slot(leaf.shapes))))
+                elif isinstance(leaf, (Tracer, RaggedTracer)):
                     raise TracingError(f"{self.__name__} returned a value traced by another "
                                        "function")
                 elif isinstance(leaf, Dim):

@@ -40,13 +40,18 @@ def user_location() -> tuple:
 class Trace:
     """One function being recorded. Use as a context manager on one thread."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, parent: "Trace | None" = None):
         self.name = name
         self.builder = _vsla.FunctionBuilder(name)
         self._constants: dict = {}
         self.captured: list = []  # eager Tensors used inside, passed as extra arguments
         self._captured_ids: dict = {}
         self._previous = None
+        # A body traced inside another function (vsla.vmap): values of the
+        # enclosing traces (and eager tensors) it uses become arguments, and
+        # these are their ids in `parent`.
+        self.parent = parent
+        self._shared_outer: list = []
 
     def __enter__(self) -> "Trace":
         self._previous = current_trace()
@@ -67,11 +72,26 @@ class Trace:
         """The value id of an eager tensor used inside the trace (a hidden argument)."""
         key = id(tensor)
         if key not in self._captured_ids:
-            array = tensor._array
-            value = self.builder.add_argument(array.dtype.name, [-1] * array.ndim)
+            if self.parent is not None:
+                outer = traced_value(self.parent, tensor)
+                self._shared_outer.append(outer)
+                dtype, shape = self.parent.builder.type(outer)
+                value = self.builder.add_argument(dtype, list(shape))
+            else:
+                array = tensor._array
+                value = self.builder.add_argument(array.dtype.name, [-1] * array.ndim)
             self._captured_ids[key] = value
             self.captured.append(tensor)
         return self._captured_ids[key]
+
+    def encloses(self, other: "Trace") -> bool:
+        """Whether `other` is this trace or one it was started inside."""
+        trace = self
+        while trace is not None:
+            if trace is other:
+                return True
+            trace = trace.parent
+        return False
 
     def scalar(self, value, dtype: np.dtype) -> int:
         # Integers stay integers (exact beyond 2**53); floats are keyed by their
@@ -215,6 +235,8 @@ def traced_value(trace: Trace, x) -> int:
     from ._tensor import Tracer
 
     if isinstance(x, Tracer):
+        if x._trace is not trace and trace.encloses(x._trace):
+            return trace.capture(x)  # a value of an enclosing function, in a mapped body
         if x._trace is not trace:
             raise TracingError(
                 "a traced value escaped the function that traced it (stored in a global "

@@ -19,6 +19,8 @@ struct CallFrame {
   Status status;
   /// The run-time check that failed (numbered from 1), or 0.
   int64_t failedCheck = 0;
+  /// The item of a ragged batch (vsla.map) being checked, or -1.
+  int64_t mapItem = -1;
   /// Pool allocations made by the call and not yet freed: what a failed
   /// call releases. Compiled code frees in roughly reverse order, so the
   /// search starts at the back.
@@ -61,10 +63,13 @@ Status callCompiled(PackedEntryPoint entry, void **arguments,
   releaseLive(frame);
   if (int64_t id = frame.failedCheck) {
     std::string text = messages ? messages(id) : std::string();
-    return invalidArgument(text.empty() ? "a run-time check of compiled code "
-                                          "failed (check " +
-                                              std::to_string(id) + ")"
-                                        : text);
+    if (text.empty())
+      text = "a run-time check of compiled code failed (check " +
+             std::to_string(id) + ")";
+    if (frame.mapItem >= 0)
+      text = "item " + std::to_string(frame.mapItem) +
+             " of the ragged batch: " + text;
+    return invalidArgument(text);
   }
   return frame.status;
 }
@@ -102,6 +107,12 @@ void failCheck(int64_t id) {
 } // namespace detail
 
 } // namespace vsla::rt
+
+extern "C" void __vsla_map_item(int64_t item) {
+  using namespace vsla::rt;
+  if (currentFrame)
+    currentFrame->mapItem = item;
+}
 
 extern "C" void __vsla_check_failed(int64_t id) {
   using namespace vsla::rt;

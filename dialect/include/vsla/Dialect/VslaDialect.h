@@ -23,6 +23,8 @@ constexpr llvm::StringLiteral kCheckIdAttrName = "vsla.check_id";
 /// The runtime function compiled code calls when a run-time check fails:
 /// `void __vsla_check_failed(i64 id)`.
 constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";
+/// The runtime function told which ragged-batch item is being checked.
+constexpr llvm::StringLiteral kMapItemFunction = "__vsla_map_item";
 } // namespace mlir::vsla
 
 #endif // VSLA_DIALECT_VSLADIALECT_H

@@ -13,6 +13,7 @@ include "vsla/Dialect/VslaBase.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "vsla/Dialect/VslaInterfaces.td"
 
 class Vsla_Op<string mnemonic, list<Trait> traits = []>
     : Op<Vsla_Dialect, mnemonic, traits>;
@@ -764,6 +765,97 @@ def Vsla_CheckZeroOp : Vsla_Op<"check_zero",
   }];
   let arguments = (ins 0DTensorOf<[F32, F64, I32, I64]>:$value, StrAttr:$message);
   let assemblyFormat = "$value `,` $message attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Ragged batches
+//===----------------------------------------------------------------------===//
+
+def Vsla_MapOp : Vsla_Op<"map", [IsolatedFromAbove, RecursiveMemoryEffects,
+    AttrSizedOperandSegments, AttrSizedResultSegments,
+    DeclareOpInterfaceMethods<Vsla_VjpOpInterface>]> {
+  let summary = "applies a region to every item of ragged batches";
+  let description = [{
+    Runs `body` once per item of one or more ragged batches, and collects
+    the per-item results into ragged or stacked batches.
+
+    A ragged batch of `n` items of rank `r` is two tensors: `values`, the
+    items' elements packed one item after the other, each item row-major
+    (`tensor<?xT>`), and `shapes`, the items' extents (`tensor<?xrxi64>`,
+    row `i` is item `i`'s shape). Item `i` starts where item `i - 1` ends:
+    its offset is the sum of the element counts of the items before it, and
+    `values` holds exactly the elements of all items. Every ragged operand
+    must have the same number of items.
+
+    The body's block arguments are the item index (`index`), one tensor per
+    ragged operand (the item, of rank `r`, every extent dynamic), and one per
+    `shared` operand (the same value for every item). The body is isolated
+    from above: everything it uses comes through its arguments. It ends in
+    `vsla.yield` with the per-item results: first one per ragged result
+    (`values` and `shapes` results, packed like the operands), then one per
+    stacked result: items stacked along a new leading axis, each zero-extended
+    to the per-axis maximum of the items' extents (the ambient stack of
+    `vsla.stack`; with no items every extent is 0).
+
+    Items are independent, so the lowering (`vsla-lower-map`) runs them as a
+    parallel loop (`scf.forall`) after a serial pass that computes every
+    item's result extents, evaluates the body's shape checks and sizes the
+    packed results. The adjoint is again a `vsla.map`, of the body's adjoint:
+    ragged operands get ragged adjoints (packed like the operand), and shared
+    operands the sum of the items' adjoints.
+
+    Example:
+
+    ```mlir
+    // Per-item convolution with a shared filter, and each item's sum.
+    %v, %s, %t = vsla.map ragged(%values : tensor<?xf32>)
+        shapes(%shapes : tensor<?x1xi64>) shared(%h : tensor<?xf32>) {
+    ^bb0(%i: index, %x: tensor<?xf32>, %w: tensor<?xf32>):
+      %y = vsla.conv %x, %w {mode = #vsla<conv_mode full>}
+          : tensor<?xf32>, tensor<?xf32>
+      %l = vsla.sum %y axes = [0] : tensor<?xf32>
+      vsla.yield %y, %l : tensor<?xf32>, tensor<f32>
+    } -> ragged(tensor<?xf32>) shapes(tensor<?x1xi64>) stacked(tensor<?xf32>)
+    ```
+  }];
+  let arguments = (ins Variadic<1DTensorOf<[F16, BF16, F32, F64, I1, I32, I64]>>:$ragged_values,
+                       Variadic<2DTensorOf<[I64]>>:$ragged_shapes,
+                       Variadic<Vsla_Tensor>:$shared);
+  let results = (outs Variadic<1DTensorOf<[F16, BF16, F32, F64, I1, I32, I64]>>:$values,
+                      Variadic<2DTensorOf<[I64]>>:$shapes,
+                      Variadic<Vsla_Tensor>:$stacked);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `ragged` `(` $ragged_values `:` type($ragged_values) `)`
+    `shapes` `(` $ragged_shapes `:` type($ragged_shapes) `)`
+    (`shared` `(` $shared^ `:` type($shared) `)`)? $body attr-dict
+    `->` (`ragged` `(` type($values)^ `)`)? (`shapes` `(` type($shapes)^ `)`)?
+    (`stacked` `(` type($stacked)^ `)`)?
+  }];
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The item index, the items and the shared values, inside the body.
+    ::mlir::Value getItemIndex() { return getBody().getArgument(0); }
+    ::mlir::Block::BlockArgListType getItems() {
+      return getBody().getArguments().slice(1, getRaggedValues().size());
+    }
+    ::mlir::Block::BlockArgListType getSharedArguments() {
+      return getBody().getArguments().drop_front(1 + getRaggedValues().size());
+    }
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::mlir::Operation *getYield() { return getBodyBlock().getTerminator(); }
+  }];
+}
+
+def Vsla_YieldOp : Vsla_Op<"yield", [Pure, Terminator,
+    HasParent<"MapOp">]> {
+  let summary = "the per-item results of a vsla.map body";
+  let description = [{
+    Ends the body of `vsla.map`: the item's ragged results, then its stacked
+    results, in the order of the map's results.
+  }];
+  let arguments = (ins Variadic<Vsla_Tensor>:$results);
+  let assemblyFormat = "($results^ `:` type($results))? attr-dict";
 }
 
 #endif // VSLA_DIALECT_VSLAOPS_TD

@@ -94,6 +94,25 @@ public:
                  llvm::ArrayRef<ValueId> cotangents,
                  llvm::ArrayRef<ValueId> wrt, const SourceLocation &location);
 
+  /// A `vsla.map` over the ragged batches (`raggedValues[j]`,
+  /// `raggedShapes[j]`) and the `shared` values, whose body is the finished
+  /// function of `body`: its arguments are the item index, one item per
+  /// batch and one value per shared operand (of the operand's type); its
+  /// first `raggedResults` results are collected as ragged batches, the
+  /// rest stacked. `body` is left empty. Returns the map's results: values
+  /// and shapes of each ragged result, then the stacked ones.
+  rt::StatusOr<std::vector<ValueId>>
+  createMap(FunctionBuilder &body, llvm::ArrayRef<ValueId> raggedValues,
+            llvm::ArrayRef<ValueId> raggedShapes,
+            llvm::ArrayRef<ValueId> shared, size_t raggedResults,
+            const SourceLocation &location);
+
+  /// The shapes tensor (`tensor<?xRxi64>`) of `count` items that all have
+  /// the extents `dims` (index values): a dense batch seen as a ragged one.
+  rt::StatusOr<ValueId> createUniformShapes(ValueId count,
+                                            llvm::ArrayRef<ValueId> dims,
+                                            const SourceLocation &location);
+
   rt::StatusOr<TypeSpec> getType(ValueId value) const;
 
   /// Ends the function: it returns `results`. The module is verified.

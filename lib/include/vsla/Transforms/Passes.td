@@ -115,4 +115,33 @@ def VslaMaterializeShapeChecks : Pass<"vsla-materialize-shape-checks",
                            "::mlir::arith::ArithDialect"];
 }
 
+def VslaLowerMap : Pass<"vsla-lower-map", "::mlir::ModuleOp"> {
+  let summary = "Lower vsla.map to a serial sizing loop and a parallel loop";
+  let description = [{
+    Each `vsla.map` becomes
+
+    1. an `scf.for` over the items that reads each item's shape from the
+       shapes tensor, checks the packed layout (no negative extent, every
+       item inside the packed values, no element left over), evaluates the
+       body's run-time shape checks (a failure names the item, through the
+       runtime's `__vsla_map_item`), and computes the extents of every
+       per-item result, the offsets of the packed results and the per-axis
+       maximum extents of the stacked ones. The body is cloned into this
+       loop for its extents only: the dims of its results are resolved
+       through `ReifyRankedShapedTypeOpInterface`, and its data ops die.
+    2. an `scf.forall` over the items that runs the body (without its
+       checks) on each item, extracted from the packed values without a
+       copy of the batch, and writes the results with
+       `tensor.parallel_insert_slice` into the packed outputs (sized by the
+       first loop) and the zero-filled stacked outputs.
+
+    Inner maps are lowered before the maps whose bodies hold them.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // VSLA_TRANSFORMS_PASSES_TD

@@ -23,6 +23,10 @@ extern "C" {
 /// Called by compiled code when run-time check `id` fails. Inside
 /// callCompiled it does not return; outside one it prints and aborts.
 void __vsla_check_failed(int64_t id);
+/// Called by compiled code before it checks item `item` of a ragged batch
+/// (vsla.map), and with -1 after the last: a check that fails meanwhile
+/// names the item.
+void __vsla_map_item(int64_t item);
 }
 
 namespace vsla::rt {

@@ -1,0 +1,370 @@
+//===- LowerMap.cpp - vsla.map as a serial sizing loop and a parallel loop -===//
+//
+// A vsla.map becomes two loops over the items:
+//
+//  1. a serial scf.for that reads each item's shape, checks the packed
+//     layout (extents >= 0, the items inside their packed values), runs the
+//     body's shape checks, and records each item's result extents, the
+//     offsets of the packed results and the extents of the stacked ones.
+//     The body is cloned here only for its extents: ops whose extents follow
+//     from their operands' are resolved away, so this loop is integer work.
+//  2. an scf.forall whose iterations run the body on one item each and
+//     write its results into the packed and stacked outputs
+//     (tensor.parallel_insert_slice). Its body holds no checks (the first
+//     loop ran them all), so an iteration cannot fail: it runs on any
+//     thread, or on a GPU block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaOps.h"
+#include "vsla/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::vsla {
+#define GEN_PASS_DEF_VSLALOWERMAP
+#include "vsla/Transforms/Passes.h.inc"
+} // namespace mlir::vsla
+
+using namespace mlir;
+using namespace mlir::vsla;
+
+namespace {
+
+int64_t itemRankOf(Value shapes) {
+  return cast<RankedTensorType>(shapes.getType()).getDimSize(1);
+}
+
+Value castOrSame(Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  OpBuilder b(v.getContext());
+  b.setInsertionPointAfterValue(v);
+  return tensor::CastOp::create(b, v.getLoc(), type, v);
+}
+
+/// Builds the loops of one vsla.map.
+class MapLowering {
+public:
+  MapLowering(MapOp op) : op(op), b(op), loc(op.getLoc()) {}
+
+  void lower();
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value check(Value holds, const Twine &message) {
+    CheckShapeOp::create(b, loc, holds, b.getStringAttr(message));
+    return holds;
+  }
+  /// Extent `axis` of item `i` of ragged operand `j`, as an index.
+  Value itemExtent(unsigned j, Value i, int64_t axis) {
+    Value extent = tensor::ExtractOp::create(
+        b, loc, op.getRaggedShapes()[j], ValueRange{i, index(axis)});
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), extent);
+  }
+  /// Item `i` of ragged operand `j`: its `size` elements from `offset`,
+  /// reshaped to `extents`.
+  Value item(unsigned j, Value offset, Value size, ArrayRef<Value> extents) {
+    Value flat = tensor::ExtractSliceOp::create(
+        b, loc, op.getRaggedValues()[j], ArrayRef<OpFoldResult>{offset},
+        ArrayRef<OpFoldResult>{size}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    return ReshapeOp::create(b, loc, flat, getAsOpFoldResult(extents));
+  }
+  Value product(ArrayRef<Value> extents) {
+    Value size = index(1);
+    for (Value extent : extents)
+      size = arith::MulIOp::create(b, loc, size, extent);
+    return size;
+  }
+  /// The body cloned at the insertion point for item `i` and `items`;
+  /// returns what it yields.
+  SmallVector<Value> cloneBody(Value i, ArrayRef<Value> items,
+                               bool withChecks) {
+    IRMapping mapping;
+    mapping.map(op.getItemIndex(), i);
+    for (auto [argument, item] : llvm::zip_equal(op.getItems(), items))
+      mapping.map(argument, item);
+    for (auto [argument, shared] :
+         llvm::zip_equal(op.getSharedArguments(), op.getShared()))
+      mapping.map(argument, shared);
+    for (Operation &inner : op.getBodyBlock().without_terminator()) {
+      Operation *copy = b.clone(inner, mapping);
+      if (!withChecks) {
+        // The sizing loop ran these checks for every item.
+        SmallVector<Operation *> checks;
+        copy->walk<WalkOrder::PreOrder>([&](Operation *nested) {
+          if (isa<CheckShapeOp, CheckZeroOp>(nested))
+            checks.push_back(nested);
+        });
+        for (Operation *c : checks)
+          c->erase();
+      }
+    }
+    return llvm::map_to_vector(op.getYield()->getOperands(), [&](Value v) {
+      return mapping.lookupOrDefault(v);
+    });
+  }
+  void noteItem(Value i) {
+    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+    func::CallOp::create(b, loc, kMapItemFunction, TypeRange{},
+                         ValueRange{asInt});
+  }
+
+  MapOp op;
+  OpBuilder b;
+  Location loc;
+};
+
+void MapLowering::lower() {
+  size_t ragged = op.getRaggedValues().size();
+  size_t raggedResults = op.getValues().size();
+  size_t stackedResults = op.getStacked().size();
+  Value zero = index(0), one = index(1);
+  Value count = tensor::DimOp::create(b, loc, op.getRaggedShapes()[0], 0);
+  for (size_t j = 1; j < ragged; ++j)
+    check(arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq,
+              tensor::DimOp::create(b, loc, op.getRaggedShapes()[j], 0), count),
+          "vsla.map: ragged batch " + Twine(j) +
+              " has a different number of items than ragged batch 0; "
+              "mapped arguments must have one item each per call");
+  Value countPlusOne = arith::AddIOp::create(b, loc, count, one);
+  auto offsetsType = RankedTensorType::get({ShapedType::kDynamic},
+                                           b.getIndexType());
+
+  // 1. The sizing loop. Carried: per ragged operand its item offsets and
+  // running total; per ragged result its shapes, offsets and total; per
+  // stacked result the running maximum of each extent.
+  SmallVector<Value> initial;
+  for (size_t j = 0; j < ragged; ++j) {
+    initial.push_back(
+        tensor::EmptyOp::create(b, loc, offsetsType, ValueRange{countPlusOne}));
+    initial.push_back(zero);
+  }
+  for (Value shapes : op.getShapes()) {
+    initial.push_back(tensor::EmptyOp::create(
+        b, loc, cast<RankedTensorType>(shapes.getType()), ValueRange{count}));
+    initial.push_back(
+        tensor::EmptyOp::create(b, loc, offsetsType, ValueRange{countPlusOne}));
+    initial.push_back(zero);
+  }
+  for (Value stacked : op.getStacked())
+    for (int64_t d = 1; d < cast<RankedTensorType>(stacked.getType()).getRank();
+         ++d)
+      initial.push_back(zero);
+
+  auto sizing = scf::ForOp::create(b, loc, zero, count, one, initial);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(sizing.getBody());
+    Value i = sizing.getInductionVar();
+    auto carried = llvm::to_vector(sizing.getRegionIterArgs());
+    SmallVector<Value> next;
+    noteItem(i);
+    SmallVector<Value> items;
+    for (size_t j = 0; j < ragged; ++j) {
+      SmallVector<Value> extents;
+      for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d) {
+        Value extent = itemExtent(j, i, d);
+        check(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, extent,
+                                    zero),
+              "vsla.map: an item of ragged batch " + Twine(j) +
+                  " has a negative extent in its shapes tensor");
+        extents.push_back(extent);
+      }
+      Value offset = carried[2 * j + 1];
+      Value size = product(extents);
+      Value end = arith::AddIOp::create(b, loc, offset, size);
+      Value available =
+          tensor::DimOp::create(b, loc, op.getRaggedValues()[j], 0);
+      check(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, end,
+                                  available),
+            "vsla.map: the items of ragged batch " + Twine(j) +
+                " need more elements than its packed values hold");
+      next.push_back(tensor::InsertOp::create(b, loc, offset, carried[2 * j],
+                                              ValueRange{i}));
+      next.push_back(end);
+      items.push_back(item(j, offset, size, extents));
+    }
+    SmallVector<Value> yielded = cloneBody(i, items, /*withChecks=*/true);
+    size_t at = 2 * ragged;
+    for (size_t k = 0; k < raggedResults; ++k, at += 3) {
+      Value result = yielded[k];
+      SmallVector<Value> extents;
+      Value shapes = carried[at];
+      for (int64_t d = 0; d < itemRankOf(op.getShapes()[k]); ++d) {
+        Value extent = tensor::DimOp::create(b, loc, result, d);
+        extents.push_back(extent);
+        Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), extent);
+        shapes = tensor::InsertOp::create(b, loc, asInt, shapes,
+                                          ValueRange{i, index(d)});
+      }
+      next.push_back(shapes);
+      next.push_back(tensor::InsertOp::create(b, loc, carried[at + 2],
+                                              carried[at + 1], ValueRange{i}));
+      next.push_back(
+          arith::AddIOp::create(b, loc, carried[at + 2], product(extents)));
+    }
+    for (size_t k = 0; k < stackedResults; ++k) {
+      Value result = yielded[raggedResults + k];
+      for (int64_t d = 0; d < cast<RankedTensorType>(result.getType()).getRank();
+           ++d, ++at)
+        next.push_back(arith::MaxUIOp::create(
+            b, loc, carried[at], tensor::DimOp::create(b, loc, result, d)));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  noteItem(index(-1));
+
+  SmallVector<Value> inputOffsets;
+  for (size_t j = 0; j < ragged; ++j) {
+    Value total = sizing.getResult(2 * j + 1);
+    check(arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, total,
+              tensor::DimOp::create(b, loc, op.getRaggedValues()[j], 0)),
+          "vsla.map: the packed values of ragged batch " + Twine(j) +
+              " hold more elements than its items' shapes describe");
+    inputOffsets.push_back(
+        tensor::InsertOp::create(b, loc, total, sizing.getResult(2 * j),
+                                 ValueRange{count}));
+  }
+
+  // 2. The parallel loop, writing into outputs sized by the first.
+  SmallVector<Value> outputs, resultOffsets;
+  size_t at = 2 * ragged;
+  for (Value values : op.getValues()) {
+    Value total = sizing.getResult(at + 2);
+    resultOffsets.push_back(sizing.getResult(at + 1));
+    outputs.push_back(tensor::EmptyOp::create(
+        b, loc, cast<RankedTensorType>(values.getType()), ValueRange{total}));
+    at += 3;
+  }
+  SmallVector<SmallVector<Value>> stackedExtents;
+  for (Value stacked : op.getStacked()) {
+    auto type = cast<RankedTensorType>(stacked.getType());
+    SmallVector<Value> extents{count};
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      extents.push_back(sizing.getResult(at++));
+    Value empty = tensor::EmptyOp::create(b, loc, type, extents);
+    Value zeroElement = arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(type.getElementType()));
+    // Items smaller than the largest read as zeros beyond their extents.
+    outputs.push_back(
+        linalg::FillOp::create(b, loc, zeroElement, empty).getResult(0));
+    stackedExtents.push_back(extents);
+  }
+
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{count}, outputs, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value i = forall.getInductionVar(0);
+    SmallVector<Value> items;
+    Value next = arith::AddIOp::create(b, loc, i, one);
+    for (size_t j = 0; j < ragged; ++j) {
+      SmallVector<Value> extents;
+      for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d)
+        extents.push_back(itemExtent(j, i, d));
+      Value offset =
+          tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{i});
+      Value end =
+          tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{next});
+      Value size = arith::SubIOp::create(b, loc, end, offset);
+      items.push_back(item(j, offset, size, extents));
+    }
+    SmallVector<Value> yielded = cloneBody(i, items, /*withChecks=*/false);
+    // Reshape the results to what is written before the terminator.
+    SmallVector<std::tuple<Value, Value, SmallVector<OpFoldResult>,
+                           SmallVector<OpFoldResult>>>
+        writes;
+    auto outs = forall.getRegionIterArgs();
+    for (size_t k = 0; k < raggedResults; ++k) {
+      Value result = yielded[k];
+      SmallVector<Value> extents;
+      for (int64_t d = 0; d < cast<RankedTensorType>(result.getType()).getRank();
+           ++d)
+        extents.push_back(tensor::DimOp::create(b, loc, result, d));
+      Value size = product(extents);
+      Value flat =
+          ReshapeOp::create(b, loc, result, ArrayRef<OpFoldResult>{size});
+      Value offset =
+          tensor::ExtractOp::create(b, loc, resultOffsets[k], ValueRange{i});
+      writes.push_back({flat, outs[k], {offset}, {size}});
+    }
+    for (size_t k = 0; k < stackedResults; ++k) {
+      Value result = yielded[raggedResults + k];
+      SmallVector<OpFoldResult> offsets{i}, sizes{b.getIndexAttr(1)};
+      for (OpFoldResult extent : tensor::getMixedSizes(b, loc, result)) {
+        offsets.push_back(b.getIndexAttr(0));
+        sizes.push_back(extent);
+      }
+      Value row = ReshapeOp::create(b, loc, result, sizes);
+      writes.push_back({row, outs[raggedResults + k], offsets, sizes});
+    }
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto &[value, into, offsets, sizes] : writes) {
+      SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+      tensor::ParallelInsertSliceOp::create(b, loc, value, into, offsets, sizes,
+                                            strides);
+    }
+  }
+
+  SmallVector<Value> replacements;
+  for (auto [k, values] : llvm::enumerate(op.getValues()))
+    replacements.push_back(castOrSame(forall.getResult(k), values.getType()));
+  at = 2 * ragged;
+  for (Value shapes : op.getShapes()) {
+    replacements.push_back(castOrSame(sizing.getResult(at), shapes.getType()));
+    at += 3;
+  }
+  for (auto [k, stacked] : llvm::enumerate(op.getStacked()))
+    replacements.push_back(
+        castOrSame(forall.getResult(raggedResults + k), stacked.getType()));
+  op.replaceAllUsesWith(replacements);
+  op.erase();
+}
+
+} // namespace
+
+namespace {
+
+struct VslaLowerMapPass : mlir::vsla::impl::VslaLowerMapBase<VslaLowerMapPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<MapOp> maps;
+    // Inner maps first: an outer body is cloned with its inner loops.
+    module.walk<WalkOrder::PostOrder>([&](MapOp op) { maps.push_back(op); });
+    if (maps.empty())
+      return;
+    if (!module.lookupSymbol(kMapItemFunction)) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      auto declaration = func::FuncOp::create(
+          b, module.getLoc(), kMapItemFunction,
+          b.getFunctionType({b.getI64Type()}, {}));
+      declaration.setPrivate();
+    }
+    for (MapOp op : maps)
+      MapLowering(op).lower();
+    // The sizing loops need only extents: resolve the dims of the cloned
+    // bodies' results so their data ops become dead.
+    RewritePatternSet patterns(&getContext());
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    memref::populateResolveShapedTypeResultDimsPatterns(patterns);
+    scf::ForOp::getCanonicalizationPatterns(patterns, &getContext());
+    tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
