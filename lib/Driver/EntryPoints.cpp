@@ -218,6 +218,11 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
   }
   if (resultTypes.empty())
     return false;
+  // The results of a map over ragged batches are sized by the batches' shape
+  // tables (data), and its body's checks run item by item.
+  if (func.walk([](mlir::vsla::MapOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    return false;
 
   // The shape function: every result dim, stored in order, then the
   // number of the first failed shape check (0 when all hold), then 1 when

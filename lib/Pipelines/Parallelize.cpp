@@ -268,7 +268,20 @@ struct OpenMpClausesPass
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
       Value fork = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
                                          trips, one);
-      Value count = arith::IndexCastOp::create(b, loc, b.getI32Type(), trips);
+      // At most as many threads as the runtime allows: the chunks of a split
+      // op are that many already, but the items of a vsla.map can be many
+      // more. Items differ in size, so threads take the next one as they
+      // finish (dynamic schedule).
+      Value available =
+          func::CallOp::create(b, loc, getNumThreadsDecl(getOperation()),
+                               ValueRange{})
+              .getResult(0);
+      Value threads = arith::MinUIOp::create(
+          b, loc, trips,
+          arith::IndexCastOp::create(b, loc, b.getIndexType(), available));
+      if (auto loop = dyn_cast<omp::WsloopOp>(nest->getParentOp()))
+        loop.setScheduleKind(omp::ClauseScheduleKind::Dynamic);
+      Value count = arith::IndexCastOp::create(b, loc, b.getI32Type(), threads);
       parallel.getIfExprMutable().assign(fork);
       parallel.getNumThreadsMutable().assign(count);
     });

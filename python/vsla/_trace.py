@@ -70,7 +70,12 @@ class Trace:
 
     def capture(self, tensor) -> int:
         """The value id of an eager tensor used inside the trace (a hidden argument)."""
-        key = id(tensor)
+        from ._tensor import Tracer
+
+        # A value of an enclosing trace is keyed by its id there: Tracer
+        # objects for it may be made more than once (see Dim.value_id).
+        key = ("outer", id(tensor._trace), tensor._id) if isinstance(tensor, Tracer) \
+            else id(tensor)
         if key not in self._captured_ids:
             if self.parent is not None:
                 outer = traced_value(self.parent, tensor)
@@ -150,6 +155,12 @@ class Dim:
         self._value = value
 
     def value_id(self, trace: Trace) -> int:
+        if trace is not self._trace and self._source is not None and \
+                trace.encloses(self._trace):
+            # An extent of an enclosing function's tensor, in a mapped body:
+            # the dim of that tensor, which the body takes as an argument.
+            source = trace.capture(self._trace._tracer(self._source))
+            return trace.create("tensor.dim", [source, trace.index(self._axis)], [])[0]
         if trace is not self._trace:
             raise TracingError("a Dim from another traced function was used here; "
                                "compute shapes inside the function that uses them")

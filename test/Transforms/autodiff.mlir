@@ -66,3 +66,28 @@ func.func @data_dependent(%x: tensor<?xf32>) -> tensor<?xf32> {
   %0 = vsla.shrink %x : tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// The adjoint of vsla.map is a vsla.map of the body's adjoint: the ragged
+// operand gets a ragged adjoint (packed like it), the shared filter the sum
+// of the items' adjoints, at its own shape.
+// CHECK-LABEL: func.func @map_loss_value_and_grad
+// CHECK: vsla.map ragged(%{{.*}} : tensor<?xf32>)
+// CHECK: %[[VALUES:.*]], %[[SHAPES:.*]], %[[PER_ITEM:.*]] = vsla.map ragged(%{{.*}} : tensor<?xf32>) shapes(%{{.*}} : tensor<?x1xi64>) shared(%{{.*}}, %{{.*}} : tensor<?xf32>, tensor<?xf32>)
+// CHECK: ^bb0(%[[I:.*]]: index, %{{.*}}: tensor<?xf32>, %{{.*}}: tensor<?xf32>, %{{.*}}: tensor<?xf32>):
+// CHECK:   vsla.slice %{{.*}} [%[[I]]] [1] [1]
+// CHECK:   vsla.yield
+// CHECK: -> ragged(tensor<?xf32>) shapes(tensor<?x1xi64>) stacked(tensor<?x?xf32>)
+// CHECK: %[[SUM:.*]] = vsla.sum %[[PER_ITEM]] axes = [0]
+// CHECK: vsla.promote %[[SUM]]
+func.func @map_loss(%values: tensor<?xf32>, %shapes: tensor<?x1xi64>, %h: tensor<?xf32>) -> tensor<f32> {
+  %t = vsla.map ragged(%values : tensor<?xf32>) shapes(%shapes : tensor<?x1xi64>) shared(%h : tensor<?xf32>) {
+  ^bb0(%i: index, %x: tensor<?xf32>, %w: tensor<?xf32>):
+    %y = vsla.conv %x, %w : tensor<?xf32>, tensor<?xf32>
+    %l = vsla.sum %y axes = [0] : tensor<?xf32>
+    vsla.yield %l : tensor<f32>
+  } -> stacked(tensor<?xf32>)
+  %r = vsla.sum %t axes = [0] : tensor<?xf32>
+  return %r : tensor<f32>
+}

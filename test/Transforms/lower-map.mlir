@@ -1,0 +1,51 @@
+// vsla-lower-map: a serial loop that sizes the results and runs the checks,
+// then an scf.forall over the items that holds no checks.
+// RUN: vsla-opt %s --vsla-lower-map | FileCheck %s
+
+// CHECK-LABEL: func.func @conv_items
+// CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x1xi64>
+// The sizing loop: each item's extent from the shapes table, checked, and
+// the item's result extent resolved from it (no vsla op is left in it).
+// CHECK: scf.for %[[I:.*]] = %c0 to %[[N]]
+// CHECK:   func.call @__vsla_map_item
+// CHECK:   tensor.extract %{{.*}}[%[[I]], %c0] : tensor<?x1xi64>
+// CHECK:   vsla.check_shape %{{.*}}, "vsla.map: an item of ragged batch 0 has a negative extent in its shapes tensor"
+// CHECK:   vsla.check_shape %{{.*}}, "vsla.map: the items of ragged batch 0 need more elements than its packed values hold"
+// CHECK-NOT: vsla.conv
+// CHECK:   scf.yield
+// CHECK: vsla.check_shape %{{.*}}, "vsla.map: the packed values of ragged batch 0 hold more elements than its items' shapes describe"
+// The stacked result is zero-filled, then every item writes its row.
+// CHECK: linalg.fill
+// CHECK: scf.forall (%[[J:.*]]) in (%[[N]])
+// CHECK:   tensor.extract_slice
+// CHECK:   vsla.reshape
+// CHECK:   vsla.conv
+// CHECK-NOT: vsla.check_shape
+// CHECK:   scf.forall.in_parallel
+// CHECK:     tensor.parallel_insert_slice
+// CHECK:     tensor.parallel_insert_slice
+func.func @conv_items(%values: tensor<?xf32>, %shapes: tensor<?x1xi64>, %h: tensor<?xf32>)
+    -> (tensor<?xf32>, tensor<?x1xi64>, tensor<?xf32>) {
+  %v, %s, %t = vsla.map ragged(%values : tensor<?xf32>) shapes(%shapes : tensor<?x1xi64>)
+      shared(%h : tensor<?xf32>) {
+  ^bb0(%i: index, %x: tensor<?xf32>, %w: tensor<?xf32>):
+    %y = vsla.conv %x, %w : tensor<?xf32>, tensor<?xf32>
+    %l = vsla.sum %y axes = [0] : tensor<?xf32>
+    vsla.yield %y, %l : tensor<?xf32>, tensor<f32>
+  } -> ragged(tensor<?xf32>) shapes(tensor<?x1xi64>) stacked(tensor<?xf32>)
+  return %v, %s, %t : tensor<?xf32>, tensor<?x1xi64>, tensor<?xf32>
+}
+
+// Two batches must have as many items as each other.
+// CHECK-LABEL: func.func @pairs
+// CHECK: vsla.check_shape %{{.*}}, "vsla.map: ragged batch 1 has a different number of items than ragged batch 0
+func.func @pairs(%a: tensor<?xf32>, %as: tensor<?x1xi64>, %b: tensor<?xf32>, %bs: tensor<?x1xi64>)
+    -> tensor<?xf32> {
+  %t = vsla.map ragged(%a, %b : tensor<?xf32>, tensor<?xf32>) shapes(%as, %bs : tensor<?x1xi64>, tensor<?x1xi64>) {
+  ^bb0(%i: index, %x: tensor<?xf32>, %y: tensor<?xf32>):
+    %p = vsla.mul %x, %y : tensor<?xf32>, tensor<?xf32>
+    %l = vsla.sum %p axes = [0] : tensor<?xf32>
+    vsla.yield %l : tensor<f32>
+  } -> stacked(tensor<?xf32>)
+  return %t : tensor<?xf32>
+}
