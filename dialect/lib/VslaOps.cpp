@@ -521,3 +521,115 @@ LogicalResult CheckZeroOp::inferReturnTypes(MLIRContext *,
 
 #define GET_OP_CLASSES
 #include "vsla/Dialect/VslaOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// unfold and fold: [..., C, L] <-> [..., k * C, L + k - 1]
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The result type of unfold (`folding` false) or fold of `input`.
+LogicalResult inferTapsType(StringRef name, std::optional<Location> loc,
+                            Value input, int64_t taps, bool folding,
+                            SmallVectorImpl<Type> &types) {
+  auto type = dyn_cast<RankedTensorType>(input.getType());
+  auto fail = [&](const Twine &message) {
+    return emitOptionalError(loc, "'", name, "' op ", message);
+  };
+  if (!type || type.getRank() < 2)
+    return fail("takes a tensor of rank at least 2 ([..., channels, length]), got " +
+                Twine(type ? std::to_string(type.getRank()) : "unranked"));
+  if (taps < 1)
+    return fail("taps must be at least 1, got " + Twine(taps));
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t &rows = shape[shape.size() - 2];
+  int64_t &length = shape.back();
+  if (!folding) {
+    if (!ShapedType::isDynamic(rows))
+      rows *= taps;
+    if (!ShapedType::isDynamic(length))
+      length += taps - 1;
+  } else {
+    if (!ShapedType::isDynamic(rows)) {
+      if (rows % taps != 0)
+        return fail("has " + Twine(rows) + " rows, not a multiple of taps = " +
+                    Twine(taps));
+      rows /= taps;
+    }
+    if (!ShapedType::isDynamic(length)) {
+      if (length < taps - 1)
+        return fail("has length " + Twine(length) + ", shorter than taps - 1 = " +
+                    Twine(taps - 1));
+      length -= taps - 1;
+    }
+  }
+  types.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+LogicalResult reifyTapsShape(OpBuilder &b, Location loc, Value input,
+                             int64_t taps, bool folding,
+                             ReifiedRankedShapedTypeDims &shapes) {
+  SmallVector<OpFoldResult> dims = tensor::getMixedSizes(b, loc, input);
+  OpFoldResult &rows = dims[dims.size() - 2];
+  OpFoldResult &length = dims.back();
+  // Folded when static; arith on index values otherwise.
+  auto combine = [&](OpFoldResult v, int64_t c,
+                     function_ref<int64_t(int64_t, int64_t)> fold,
+                     function_ref<Value(Value, Value)> build) -> OpFoldResult {
+    if (std::optional<int64_t> known = getConstantIntValue(v))
+      return b.getIndexAttr(fold(*known, c));
+    return build(cast<Value>(v), arith::ConstantIndexOp::create(b, loc, c));
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto div = [&](Value x, Value y) -> Value {
+    return arith::DivUIOp::create(b, loc, x, y);
+  };
+  auto sub = [&](Value x, Value y) -> Value {
+    return arith::SubIOp::create(b, loc, x, y);
+  };
+  if (!folding) {
+    rows = combine(rows, taps, [](int64_t x, int64_t c) { return x * c; }, mul);
+    length = combine(length, taps - 1,
+                     [](int64_t x, int64_t c) { return x + c; }, add);
+  } else {
+    rows = combine(rows, taps, [](int64_t x, int64_t c) { return x / c; }, div);
+    length = combine(length, taps - 1,
+                     [](int64_t x, int64_t c) { return x - c; }, sub);
+  }
+  shapes.push_back(std::move(dims));
+  return success();
+}
+
+} // namespace
+
+LogicalResult UnfoldOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  return inferTapsType(getOperationName(), loc, adaptor.getInput(),
+                       adaptor.getTaps(), /*folding=*/false, types);
+}
+
+LogicalResult UnfoldOp::reifyResultShapes(OpBuilder &b,
+                                          ReifiedRankedShapedTypeDims &shapes) {
+  return reifyTapsShape(b, getLoc(), getInput(), getTaps(), false, shapes);
+}
+
+LogicalResult FoldOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  return inferTapsType(getOperationName(), loc, adaptor.getInput(),
+                       adaptor.getTaps(), /*folding=*/true, types);
+}
+
+LogicalResult FoldOp::reifyResultShapes(OpBuilder &b,
+                                        ReifiedRankedShapedTypeDims &shapes) {
+  return reifyTapsShape(b, getLoc(), getInput(), getTaps(), true, shapes);
+}

@@ -492,6 +492,16 @@ LogicalResult vjp(ConcatOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
   return success();
 }
 /// Row `row` of a stack `g`, restricted to `input`'s shape.
+LogicalResult vjp(UnfoldOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
+  dx.assign({FoldOp::create(a.b, a.loc, g[0], op.getTaps())});
+  return success();
+}
+
+LogicalResult vjp(FoldOp op, Adjoints &a, ArrayRef<Value> g, Grads &dx) {
+  dx.assign({UnfoldOp::create(a.b, a.loc, g[0], op.getTaps())});
+  return success();
+}
+
 Value unstackRow(Adjoints &a, Value g, int64_t row, Value input) {
   int64_t rank = Adjoints::typeOf(g).getRank();
   SmallVector<OpFoldResult> offsets(rank, a.constantIndex(0));
@@ -754,5 +764,6 @@ void mlir::vsla::attachVjpInterfaces(MLIRContext &context) {
          ErfOp, PromoteOp, ReshapeOp, BroadcastToOp, TransposeOp, ReverseOp,
          SliceOp, ConcatOp, StackOp, WindowStackOp, CastOp, SumOp, MeanOp,
          MaxOp, MinOp, SoftmaxOp, LogSoftmaxOp, MatmulOp, ConvOp, KronOp,
-         ShrinkOp, PyramidStackOp, ConstantOp, IotaOp>(context);
+         ShrinkOp, PyramidStackOp, ConstantOp, IotaOp, UnfoldOp, FoldOp>(
+      context);
 }

@@ -179,6 +179,24 @@ void checkSlice(SliceOp op) {
   }
 }
 
+void checkFold(FoldOp op) {
+  CheckBuilder c(op);
+  SmallVector<OpFoldResult> dims = c.sizes(op.getInput());
+  int64_t taps = op.getTaps();
+  OpFoldResult rows = dims[dims.size() - 2], length = dims.back();
+  if (!getConstantIntValue(rows))
+    c.check(c.compare(arith::CmpIPredicate::eq,
+                      arith::RemUIOp::create(c.b, c.loc, c.dim(rows),
+                                             c.constant(taps)),
+                      c.constant(0)),
+            "the rows are not a multiple of taps = " + std::to_string(taps));
+  if (!getConstantIntValue(length))
+    c.check(c.compare(arith::CmpIPredicate::sge, c.dim(length),
+                      c.constant(taps - 1)),
+            "the length is shorter than taps - 1 = " +
+                std::to_string(taps - 1));
+}
+
 struct VslaMaterializeShapeChecksPass
     : vsla::impl::VslaMaterializeShapeChecksBase<
           VslaMaterializeShapeChecksPass> {
@@ -196,6 +214,8 @@ struct VslaMaterializeShapeChecksPass
         checkConcat(concat);
       else if (auto slice = dyn_cast<SliceOp>(op))
         checkSlice(slice);
+      else if (auto fold = dyn_cast<FoldOp>(op))
+        checkFold(fold);
       else if (auto iota = dyn_cast<IotaOp>(op)) {
         CheckBuilder c(op);
         c.checkNonNegative(iota.getLength(), "the length");

@@ -15,7 +15,7 @@ from ._jit import JitFunction, jit
 from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, erf, exp, gelu, kron,
                    log, log_softmax, matmul, max, maximum, mean, min, minimum, mul, neg, power,
                    promote, pyramid_stack, relu, reshape, reverse, shrink, sigmoid, sign, sin,
-                   softmax, sqrt, stack, sub, sum, tanh, transpose, window_stack)
+                   softmax, sqrt, stack, sub, sum, tanh, transpose, window_stack, unfold, fold)
 from ._ragged import Ragged, RaggedTracer, ragged, vmap
 from ._tensor import Tensor, Tracer
 from ._threads import get_num_threads, set_num_threads
@@ -35,5 +35,5 @@ __all__ = [
     "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "erf", "sign", "broadcast_to",
     "promote", "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",
     "log_softmax", "transpose", "reverse", "concat", "stack", "window_stack",
-    "pyramid_stack", "shrink", "cast",
+    "pyramid_stack", "shrink", "cast", "unfold", "fold",
 ]

@@ -22,7 +22,7 @@ __all__ = [
     "erf", "sign", "reverse",
     "broadcast_to", "promote", "reshape", "conv", "kron", "matmul",
     "sum", "mean", "max", "min", "softmax", "log_softmax",
-    "transpose", "concat", "stack", "window_stack", "pyramid_stack", "shrink", "cast",
+    "transpose", "concat", "stack", "window_stack", "pyramid_stack", "shrink", "cast", "unfold", "fold",
 ]
 
 # -- operand conversion ----------------------------------------------------------------
@@ -578,6 +578,42 @@ def pyramid_stack(xs, window: int, levels: int, keep_partial: bool = False) -> l
     if len(ts) < window ** levels and not keep_partial:
         return []
     return bind("vsla.pyramid_stack", ts, attrs=attrs)
+
+
+def unfold(x, taps: int) -> Tensor:
+    """The k = taps shifted copies of a signal that a channelled convolution reads
+    (im2col): for x of shape (..., C, L), row j * C + c of the (..., k * C, L + k - 1)
+    result is channel c shifted right by j. Its gradient is fold.
+
+    >>> vsla.unfold(vsla.tensor([[1.0, 2.0]]), 2).numpy().tolist()
+    [[1.0, 2.0, 0.0], [0.0, 1.0, 2.0]]
+    """
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ShapeError(f"vsla.unfold takes (..., channels, length) tensors, got rank {x.ndim}; "
+                         "reshape a signal to (1, length)")
+    return bind("vsla.unfold", [x], attrs=(("taps", f"{_taps(taps, 'unfold')} : i64"),))[0]
+
+
+def fold(x, taps: int) -> Tensor:
+    """Sums unfold's shifted copies back: (..., k * C, L + k - 1) -> (..., C, L), the
+    adjoint of unfold.
+
+    >>> vsla.fold(vsla.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 2.0]]), 2).numpy().tolist()
+    [[2.0, 4.0]]
+    """
+    x = as_tensor(x)
+    k = _taps(taps, "fold")
+    if x.ndim < 2:
+        raise ShapeError(f"vsla.fold takes (..., taps * channels, length) tensors, got rank "
+                         f"{x.ndim}")
+    return bind("vsla.fold", [x], attrs=(("taps", f"{k} : i64"),))[0]
+
+
+def _taps(taps, op: str) -> int:
+    if not isinstance(taps, (int, np.integer)) or isinstance(taps, bool) or taps < 1:
+        raise ShapeError(f"vsla.{op}: taps must be an int >= 1, got {taps!r}")
+    return int(taps)
 
 
 def shrink(x) -> Tensor:

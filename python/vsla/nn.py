@@ -293,19 +293,15 @@ class Conv1d(Module):
 def _channel_conv(x, weight, k: int, mode: str):
     """sum over c of conv(x[b, c], weight[o, c]) for (batch, cin, length) inputs and
     (cout, cin, k) weights (k static; under jit the weight's extents are traced), as
-    one matmul: the k shifted copies of the input (tap j: x shifted right by j, of
-    length + j) are stacked, and ambient promotion zero-extends them to the full
-    length, so (batch, k * cin, length + k - 1) columns meet (cout, k * cin) weights
-    in BLAS. The input is copied k times, never once per output channel."""
+    one matmul: vsla.unfold writes the k shifted copies of the input in one pass, so
+    (batch, k * cin, length + k - 1) columns meet (cout, k * cin) weights in BLAS, and
+    its adjoint (vsla.fold) sums them back in one pass. The input is copied k times,
+    never once per output channel."""
     batch, cin, length = x.shape
     cout = weight.shape[0]
     expect_extent(weight.shape[2], k, f"Conv1d: the weight has {_got(weight.shape[2], 'taps')}"
                                       f", the layer {k}")
-    # Left-padded by k - 1 zeros: its suffix from k - 1 - j is x shifted by j.
-    padded = _ops.concat([_creation.zeros((batch, cin, k - 1), dtype=x.dtype), x], axis=2) \
-        if k > 1 else x
-    taps = _ops.stack([padded[:, :, k - 1 - j:] for j in range(k)])  # (k, b, cin, n)
-    columns = _ops.reshape(_ops.transpose(taps, (1, 0, 2, 3)), (batch, k * cin, length + k - 1))
+    columns = _ops.unfold(x, k)  # (batch, k * cin, length + k - 1): tap j is x shifted by j
     weights = _ops.reshape(_ops.transpose(weight, (0, 2, 1)), (1, cout, k * cin))
     full = _ops.matmul(_ops.broadcast_to(weights, (batch, cout, k * cin)), columns)
     # An empty signal convolves to an empty result (the taps above give k - 1 zeros).

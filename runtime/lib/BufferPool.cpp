@@ -8,9 +8,20 @@
 #include <cassert>
 #include <cstdio>
 #include <limits>
+#include <thread>
 #include <vector>
 
 namespace vsla::rt {
+
+void SpinMutex::pause(unsigned spins) {
+  if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    return;
+  }
+  std::this_thread::yield();
+}
 
 namespace {
 
@@ -139,7 +150,7 @@ StatusOr<void *> BufferPool::allocate(size_t bytes, size_t alignment) {
   BinKey key{*blockBytes, std::max(alignment, kDefaultAlignment)};
 
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<SpinMutex> lock(mutex);
     auto bin = idleByBin.find(key);
     if (bin != idleByBin.end() && !bin->second.empty()) {
       IdleList::iterator newest = bin->second.back();
@@ -166,7 +177,7 @@ StatusOr<void *> BufferPool::allocate(size_t bytes, size_t alignment) {
   if (!ptr.ok())
     return ptr.getStatus();
 
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<SpinMutex> lock(mutex);
   if (liveBlocks.count(*ptr))
     return internalError(source.getName() + std::string(" returned ") +
                          describePointer(*ptr) +
@@ -186,7 +197,7 @@ Status BufferPool::release(void *ptr) {
     return okStatus();
   std::deque<IdleBlock> toFree;
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<SpinMutex> lock(mutex);
     auto live = liveBlocks.find(ptr);
     if (live == liveBlocks.end())
       return failedPrecondition(
@@ -245,14 +256,14 @@ void BufferPool::freeToBacking(const std::deque<IdleBlock> &blocks) {
 }
 
 bool BufferPool::owns(const void *ptr) const {
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<SpinMutex> lock(mutex);
   return liveBlocks.count(ptr) != 0;
 }
 
 void BufferPool::trim() {
   std::deque<IdleBlock> toFree;
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<SpinMutex> lock(mutex);
     toFree.assign(idleByAge.begin(), idleByAge.end());
     idleByAge.clear();
     idleByBin.clear();
@@ -265,7 +276,7 @@ void BufferPool::trim() {
 void BufferPool::setMaxCachedBytes(size_t maxCachedBytes) {
   std::deque<IdleBlock> toFree;
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::lock_guard<SpinMutex> lock(mutex);
     if (options.guardPages)
       return;
     options.maxCachedBytes = maxCachedBytes;
@@ -275,17 +286,17 @@ void BufferPool::setMaxCachedBytes(size_t maxCachedBytes) {
 }
 
 BufferPoolStats BufferPool::getStats() const {
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<SpinMutex> lock(mutex);
   return stats;
 }
 
 void BufferPool::resetPeakBytesInUse() {
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<SpinMutex> lock(mutex);
   stats.peakBytesInUse = stats.bytesInUse;
 }
 
 BufferPoolOptions BufferPool::getOptions() const {
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<SpinMutex> lock(mutex);
   return options;
 }
 

@@ -322,6 +322,84 @@ struct StackLowering : OpConversionPattern<StackOp> {
   }
 };
 
+/// Each tap's copy of the input is one insertion into the zero-filled
+/// result: rows [j * C, (j + 1) * C), columns [j, j + L).
+struct UnfoldLowering : OpConversionPattern<UnfoldOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(UnfoldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return failure();
+    Value input = adaptor.getInput();
+    Type elementType = cast<RankedTensorType>(op.getType()).getElementType();
+    Value result = createFilled(rewriter, loc, *dims, elementType,
+                                createScalar(rewriter, loc, elementType, 0));
+    SmallVector<OpFoldResult> inputDims =
+        tensor::getMixedSizes(rewriter, loc, input);
+    int64_t rank = inputDims.size();
+    Value channels = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                     inputDims[rank - 2]);
+    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[rank - 2] =
+          arith::MulIOp::create(rewriter, loc, channels,
+                                arith::ConstantIndexOp::create(rewriter, loc, j))
+              .getResult();
+      offsets[rank - 1] = rewriter.getIndexAttr(j);
+      result = insertAt(rewriter, loc, input, result, offsets);
+    }
+    replaceWithValue(rewriter, op, result);
+    return success();
+  }
+};
+
+/// One elementwise pass summing the k tap windows of the input (views of
+/// it: rows [j * C, (j + 1) * C), columns [j, j + L)).
+struct FoldLowering : OpConversionPattern<FoldOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FoldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> dims = getResultDims(rewriter, op);
+    if (failed(dims))
+      return failure();
+    Value input = adaptor.getInput();
+    Type elementType = cast<RankedTensorType>(op.getType()).getElementType();
+    int64_t rank = dims->size();
+    Value channels =
+        getValueOrCreateConstantIndexOp(rewriter, loc, (*dims)[rank - 2]);
+    SmallVector<Value> windows;
+    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[rank - 2] =
+          arith::MulIOp::create(rewriter, loc, channels,
+                                arith::ConstantIndexOp::create(rewriter, loc, j))
+              .getResult();
+      offsets[rank - 1] = rewriter.getIndexAttr(j);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      windows.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, input, offsets, *dims, strides));
+    }
+    Value init = tensor::EmptyOp::create(rewriter, loc, *dims, elementType);
+    bool isFloat = isa<FloatType>(elementType);
+    Value sum = createElementwise(
+        rewriter, loc, windows, init,
+        [isFloat](OpBuilder &b, Location loc, ValueRange values) {
+          Value total = values.front();
+          for (Value v : values.drop_front())
+            total = isFloat ? Value(arith::AddFOp::create(b, loc, total, v))
+                            : Value(arith::AddIOp::create(b, loc, total, v));
+          return total;
+        });
+    replaceWithValue(rewriter, op, sum);
+    return success();
+  }
+};
+
 /// The extent along each axis is one past the largest coordinate of a
 /// non-zero element (0 if there is none); the result is that box of the
 /// input.
@@ -385,7 +463,8 @@ struct ShrinkLowering : OpConversionPattern<ShrinkOp> {
 void populateLayoutPatterns(RewritePatternSet &patterns) {
   patterns.add<BroadcastToLowering, PromoteLowering, ReshapeLowering,
                TransposeLowering, ReverseLowering, IotaLowering, SliceLowering, ConcatLowering, StackLowering,
-               ShrinkLowering>(patterns.getContext());
+               ShrinkLowering, UnfoldLowering, FoldLowering>(
+      patterns.getContext());
 }
 
 } // namespace mlir::vsla::lowering

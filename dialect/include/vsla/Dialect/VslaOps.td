@@ -462,6 +462,58 @@ def Vsla_TransposeOp : Vsla_ShapedOp<"transpose"> {
   let hasFolder = 1;
 }
 
+def Vsla_UnfoldOp : Vsla_ShapedOp<"unfold"> {
+  let summary = "the shifted copies of a signal that a channelled convolution reads";
+  let description = [{
+    For `input` of shape `[..., C, L]` (rank at least 2) and `taps = k`, the
+    result has shape `[..., k * C, L + k - 1]` and row `j * C + c` is channel
+    `c` shifted right by `j` (zeros elsewhere):
+
+    `result[..., j * C + c, t] = input[..., c, t - j]` for `0 <= t - j < L`.
+
+    A multi-channel convolution is then one matrix product of the weights
+    `[O, k * C]` with these columns ("im2col"). The op is one pass over the
+    result; its adjoint is `vsla.fold`, one pass over the adjoint, so the
+    gradient of a convolution layer never materializes the k shifted
+    copies one by one.
+
+    Example:
+
+    ```mlir
+    %cols = vsla.unfold %x taps = 7 : tensor<1x16x?xf32>
+    // : tensor<1x112x?xf32>
+    ```
+  }];
+  let arguments = (ins Vsla_NumericTensor:$input, I64Attr:$taps);
+  let results = (outs Vsla_NumericTensor:$result);
+  let assemblyFormat = "$input `taps` `=` $taps attr-dict `:` type($input)";
+}
+
+def Vsla_FoldOp : Vsla_ShapedOp<"fold"> {
+  let summary = "sums the shifted copies of vsla.unfold back (its adjoint)";
+  let description = [{
+    For `input` of shape `[..., k * C, L + k - 1]` and `taps = k`, the
+    result has shape `[..., C, L]` and
+
+    `result[..., c, s] = sum over j < k of input[..., j * C + c, s + j]`.
+
+    It is the adjoint of `vsla.unfold` (and `vsla.unfold` is its adjoint).
+    The second-to-last extent must be a multiple of `taps` and the last at
+    least `taps - 1`; `vsla-materialize-shape-checks` checks both when they
+    are dynamic.
+
+    Example:
+
+    ```mlir
+    %dx = vsla.fold %dcols taps = 7 : tensor<1x112x?xf32>
+    // : tensor<1x16x?xf32>
+    ```
+  }];
+  let arguments = (ins Vsla_NumericTensor:$input, I64Attr:$taps);
+  let results = (outs Vsla_NumericTensor:$result);
+  let assemblyFormat = "$input `taps` `=` $taps attr-dict `:` type($input)";
+}
+
 def Vsla_ReverseOp : Vsla_ShapedOp<"reverse"> {
   let summary = "reverses the order of the elements along axes";
   let description = [{

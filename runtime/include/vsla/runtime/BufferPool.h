@@ -25,11 +25,31 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 namespace vsla::rt {
+
+/// A lock for short critical sections: spins (with a pause), then yields
+/// the core, never sleeps in the kernel. Meets the Lockable requirements.
+class SpinMutex {
+public:
+  void lock() {
+    unsigned spins = 0;
+    while (locked.exchange(true, std::memory_order_acquire))
+      do
+        pause(spins++);
+      while (locked.load(std::memory_order_relaxed));
+  }
+  bool try_lock() { return !locked.exchange(true, std::memory_order_acquire); }
+  void unlock() { locked.store(false, std::memory_order_release); }
+
+private:
+  static void pause(unsigned spins);
+  std::atomic<bool> locked{false};
+};
 
 struct BufferPoolOptions {
   /// The smallest size class; zero-byte requests get a block of this size.
@@ -166,7 +186,10 @@ private:
   BufferPoolOptions options;
   std::string name;
 
-  mutable std::mutex mutex;
+  /// Held for a few map operations per call. Compiled code allocates from
+  /// every OpenMP thread at once (the items of a vsla.map), so waiters spin
+  /// briefly instead of sleeping in the kernel.
+  mutable SpinMutex mutex;
   /// Idle blocks, least recently released first.
   IdleList idleByAge;
   /// Per size class, positions in idleByAge, least recently released first;
