@@ -17,6 +17,7 @@ from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, erf, ex
                    promote, pyramid_stack, relu, reshape, reverse, shrink, sigmoid, sign, sin,
                    softmax, sqrt, stack, sub, sum, tanh, transpose, window_stack, unfold, fold)
 from ._ragged import Ragged, RaggedTracer, ragged, vmap
+from ._streaming import Pyramid, Window
 from ._tensor import Tensor, Tracer
 from ._threads import get_num_threads, set_num_threads
 from . import nn, optim  # noqa: E402  (they use the names above)
@@ -26,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Tracer", "Dim", "JitFunction", "Ragged", "RaggedTracer", "ragged", "vmap",
+    "Window", "Pyramid",
     "tensor", "asarray", "from_dlpack", "zeros", "ones", "full", "arange", "rand", "randn",
     "manual_seed", "get_num_threads", "set_num_threads",
     "float32", "float64", "int32", "int64", "bool_",

@@ -556,26 +556,47 @@ def _window_args(xs, window, op: str) -> list:
     return ts
 
 
-def window_stack(xs, window: int, keep_partial: bool = False) -> list:
-    """Stacks of each run of `window` consecutive tensors (non-overlapping); a partial
-    last window is dropped unless keep_partial."""
+def _keep_partial(partial: str, keep_partial, op: str) -> bool:
+    if keep_partial is not None:  # the older spelling
+        return bool(keep_partial)
+    if partial not in ("drop", "keep"):
+        raise ValueError(f"vsla.{op}: partial must be 'drop' or 'keep', got {partial!r}")
+    return partial == "keep"
+
+
+def window_stack(xs, window: int, partial: str = "drop", *, keep_partial=None) -> list:
+    """Stacks of each run of `window` consecutive tensors (non-overlapping), each
+    zero-extended to its window's largest shape; a partial last window is dropped,
+    or stacked on its own with partial="keep". vsla.Window streams the same.
+
+    >>> [s.shape for s in vsla.window_stack([[1., 2.], [3., 4.], [5., 6.], [7., 8.]], 3)]
+    [(3, 2)]
+    """
     ts = _window_args(xs, window, "window_stack")
+    keep = _keep_partial(partial, keep_partial, "window_stack")
     attrs = (("window", f"{int(window)} : i64"),) + ((("keep_partial", "unit"),)
-                                                     if keep_partial else ())
-    if len(ts) < window and not keep_partial:
+                                                     if keep else ())
+    if len(ts) < window and not keep:
         return []
     return bind("vsla.window_stack", ts, attrs=attrs)
 
 
-def pyramid_stack(xs, window: int, levels: int, keep_partial: bool = False) -> list:
+def pyramid_stack(xs, window: int, levels: int, partial: str = "drop", *,
+                  keep_partial=None) -> list:
     """Windows of windows: level 1 stacks `window` inputs, level 2 stacks `window`
-    level-1 stacks, and so on; returns the stacks of the last level."""
+    level-1 stacks, and so on; returns the stacks of the last level. partial="keep"
+    keeps partial windows at every level. vsla.Pyramid streams the same.
+
+    >>> [s.shape for s in vsla.pyramid_stack([[1.0]] * 4, 2, 2)]
+    [(2, 2, 1)]
+    """
     ts = _window_args(xs, window, "pyramid_stack")
     if not isinstance(levels, (int, np.integer)) or levels < 1:
         raise ShapeError(f"vsla.pyramid_stack: levels {levels!r} must be an int >= 1")
+    keep = _keep_partial(partial, keep_partial, "pyramid_stack")
     attrs = (("window", f"{int(window)} : i64"), ("levels", f"{int(levels)} : i64")) + (
-        (("keep_partial", "unit"),) if keep_partial else ())
-    if len(ts) < window ** levels and not keep_partial:
+        (("keep_partial", "unit"),) if keep else ())
+    if len(ts) < window ** levels and not keep:
         return []
     return bind("vsla.pyramid_stack", ts, attrs=attrs)
 

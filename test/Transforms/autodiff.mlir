@@ -91,3 +91,14 @@ func.func @map_loss(%values: tensor<?xf32>, %shapes: tensor<?x1xi64>, %h: tensor
   %r = vsla.sum %t axes = [0] : tensor<?xf32>
   return %r : tensor<f32>
 }
+
+// -----
+
+// The adjoints of unfold and fold are each other.
+// CHECK-LABEL: func.func @shifts_vjp
+// CHECK: vsla.unfold %{{.*}} taps = 3
+// CHECK: vsla.fold %{{.*}} taps = 3
+func.func @shifts(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = vsla.unfold %x taps = 3 : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

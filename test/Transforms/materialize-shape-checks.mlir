@@ -83,3 +83,15 @@ func.func @static(%x: tensor<3xf32>) -> tensor<5xf32> {
   %0 = vsla.promote %x to [5] : tensor<3xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// fold needs whole taps of rows and a length of at least taps - 1.
+// CHECK-LABEL: func @fold
+// CHECK: arith.remui
+// CHECK: vsla.check_shape %{{.*}}, "vsla.fold: the rows are not a multiple of taps = 3"
+// CHECK: vsla.check_shape %{{.*}}, "vsla.fold: the length is shorter than taps - 1 = 2"
+func.func @fold(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = vsla.fold %x taps = 3 : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -204,3 +204,10 @@ def test_grad_errors():
         vsla.grad(lambda x: vsla.sum(vsla.shrink(x)))(np.ones(3))
     with pytest.raises(vsla.DTypeError, match="float32 or float64"):
         vsla.grad(lambda k: vsla.sum(k.astype("float64")))(np.arange(3))
+
+
+@pytest.mark.parametrize("shape, taps", [((2, 5), 3), ((2, 1, 4), 1), ((3, 0), 2)], ids=str)
+def test_unfold_fold(shape, taps):
+    check_vjp(lambda x: vsla.unfold(x, taps), rand(*shape))
+    folded = (*shape[:-2], shape[-2] * taps, shape[-1] + taps - 1)
+    check_vjp(lambda g: vsla.fold(g, taps), rand(*folded, seed=4))

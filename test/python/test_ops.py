@@ -320,3 +320,28 @@ def test_mixed_float_dtypes_promote_as_numpy():
     assert vsla.add(a, b).dtype == np.float64
     assert (vsla.asarray(a) * 2.0).dtype == np.float32
     assert (vsla.asarray(np.ones(2, np.int32)) * 2.5).dtype == np.float64
+
+
+def test_unfold_is_shifted_copies_and_fold_sums_them():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    k = 4
+    cols = vsla.unfold(x, k).numpy()
+    assert cols.shape == (2, 12, 8)
+    ref = np.zeros((2, 12, 8), np.float32)
+    for j in range(k):
+        ref[:, j * 3:(j + 1) * 3, j:j + 5] = x
+    np.testing.assert_array_equal(cols, ref)
+    g = rng.standard_normal(ref.shape).astype(np.float32)
+    back = sum(g[:, j * 3:(j + 1) * 3, j:j + 5] for j in range(k))
+    np.testing.assert_allclose(vsla.fold(g, k).numpy(), back, rtol=1e-6)
+    assert vsla.unfold(np.zeros((1, 0), np.float32), 3).shape == (3, 2)
+    with pytest.raises(vsla.ShapeError):
+        vsla.fold(np.zeros((5, 6), np.float32), 3)
+    with pytest.raises(vsla.ShapeError):
+        vsla.unfold(np.zeros(5, np.float32), 3)
+    with pytest.raises(vsla.ShapeError):
+        vsla.unfold(np.zeros((2, 5), np.float32), 0)
+    # Under jit, a dynamic mismatch is a run-time check.
+    with pytest.raises(vsla.ShapeError, match="not a multiple of taps"):
+        vsla.jit(lambda a: vsla.fold(a, 3))(np.zeros((5, 6), np.float32))

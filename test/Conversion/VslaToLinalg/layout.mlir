@@ -115,3 +115,23 @@ func.func @slice_past_static_end_dynamic_size(%x: tensor<0x4xf32>, %n: index)
   %0 = vsla.slice %x [0, 1] [%n, %n] [1, 1] : tensor<0x4xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// unfold: a zero-filled result and one insertion per tap, at row j * C and
+// column j; fold: one elementwise sum of the k tap windows.
+// CHECK-LABEL: func @unfold_fold
+// CHECK: linalg.fill
+// CHECK-COUNT-3: tensor.insert_slice %arg0
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 1] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 2] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic
+func.func @unfold_fold(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = vsla.unfold %x taps = 3 : tensor<?x?xf32>
+  %1 = vsla.fold %0 taps = 3 : tensor<?x?xf32>
+  return %1 : tensor<?x?xf32>
+}

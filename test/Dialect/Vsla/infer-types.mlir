@@ -118,3 +118,14 @@ func.func @scalars_and_unary(%x: tensor<?x3xf32>, %s: f32) -> (tensor<?x3xf32>, 
   %1 = vsla.gelu %0 : tensor<?x3xf32>
   return %0, %1 : tensor<?x3xf32>, tensor<?x3xf32>
 }
+
+// unfold: [..., C, L] -> [..., k * C, L + k - 1]; fold is its inverse shape.
+// CHECK-LABEL: func @unfold_fold
+// CHECK-SAME: -> (tensor<2x21x6xf32>, tensor<1x?x?xf32>, tensor<2x7x4xf32>)
+func.func @unfold_fold(%x: tensor<2x7x4xf32>, %y: tensor<1x?x?xf32>)
+    -> (tensor<2x21x6xf32>, tensor<1x?x?xf32>, tensor<2x7x4xf32>) {
+  %0 = vsla.unfold %x taps = 3 : tensor<2x7x4xf32>
+  %1 = vsla.unfold %y taps = 3 : tensor<1x?x?xf32>
+  %2 = vsla.fold %0 taps = 3 : tensor<2x21x6xf32>
+  return %0, %1, %2 : tensor<2x21x6xf32>, tensor<1x?x?xf32>, tensor<2x7x4xf32>
+}

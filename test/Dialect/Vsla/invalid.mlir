@@ -428,3 +428,19 @@ func.func @broadcast_dynamic_count(%x: tensor<3xf32>, %n: index) {
   %0 = vsla.broadcast_to %x to [%n, ?] : tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @fold_rows(%x: tensor<5x6xf32>) {
+  // expected-error @+1 {{'vsla.fold' op has 5 rows, not a multiple of taps = 3}}
+  %0 = vsla.fold %x taps = 3 : tensor<5x6xf32>
+  return
+}
+
+// -----
+
+func.func @unfold_rank(%x: tensor<5xf32>) {
+  // expected-error @+1 {{'vsla.unfold' op takes a tensor of rank at least 2 ([..., channels, length]), got 1}}
+  %0 = vsla.unfold %x taps = 3 : tensor<5xf32>
+  return
+}
