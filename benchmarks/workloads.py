@@ -341,11 +341,20 @@ def _ragged(count=512, low=16, high=2048):
 
 
 def ragged_pipeline(name, title, count) -> Workload:
-    """Per sequence: attention-like pooling sum(softmax(x) * tanh(x)). VSLA runs
-    each sequence at its own length (one compile); the peers pad to the
-    longest and mask."""
+    """Per sequence: attention-like pooling sum(softmax(x) * tanh(x)). VSLA maps
+    it over the ragged batch in one call (vmap; every sequence at its own length,
+    on every core), or calls it once per sequence; the peers pad to the longest
+    and mask."""
+    def pool(x):
+        return vsla.sum(vsla.softmax(x, axis=0) * vsla.tanh(x))
+
     def build_vsla():
-        f = vsla.jit(lambda x: vsla.sum(vsla.softmax(x, axis=0) * vsla.tanh(x)))
+        f = vsla.vmap(pool)
+        batch = vsla.ragged(_ragged(count))
+        return lambda: f(batch)
+
+    def build_vsla_loop():
+        f = vsla.jit(pool)
         xs = [vsla.asarray(x) for x in _ragged(count)]
         return lambda: [f(x) for x in xs]
 
@@ -394,8 +403,10 @@ def ragged_pipeline(name, title, count) -> Workload:
             return (p * jnp.tanh(values)).sum(axis=1)
         return _jax_ready(lambda: f(values, mask))
 
-    return Workload(name, title, _impls(build_vsla, build_numpy, torch_fn, build_jax),
-                    measure_memory=True)
+    impls = _impls(build_vsla, build_numpy, torch_fn, build_jax,
+                   {"VSLA": "vmap over the ragged batch, one call"})
+    impls.insert(1, Impl("VSLA", build_vsla_loop, "one call per sequence", variant="per item"))
+    return Workload(name, title, impls, measure_memory=True)
 
 
 # --- dispatch overhead ------------------------------------------------------

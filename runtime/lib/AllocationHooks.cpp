@@ -5,6 +5,8 @@
 #include "vsla/runtime/CompiledCall.h"
 
 #include <cstdio>
+#include <dlfcn.h>
+#include <memory>
 #include <cstdlib>
 #include <string>
 
@@ -14,8 +16,37 @@ namespace {
 /// Null means "the default pool".
 thread_local BufferPool *currentPool = nullptr;
 
+/// Whether the calling thread is one of the threads an OpenMP parallel region
+/// of compiled code runs on, other than the one that entered it (libomp is
+/// loaded by the compiler; without it there are no such threads).
+bool isOpenMpWorker() {
+  using ThreadNum = int (*)();
+  static const ThreadNum threadNum =
+      reinterpret_cast<ThreadNum>(dlsym(RTLD_DEFAULT, "omp_get_thread_num"));
+  return threadNum && threadNum() > 0;
+}
+
+/// The pool of an OpenMP worker running items of a vsla.map: the items'
+/// temporaries are allocated and freed by the thread that runs the item, so a
+/// pool per worker keeps them off the shared pool's lock.
+BufferPool &getWorkerPool() {
+  thread_local std::unique_ptr<BufferPool> pool = [] {
+    BufferPoolOptions options;
+    options.maxCachedBytes = size_t(64) << 20;
+    return std::move(BufferPool::create(HostAllocator::get(), options)).value();
+  }();
+  return *pool;
+}
+
+/// The pool the hooks use on this thread.
+BufferPool &getHookPool() {
+  if (!currentPool && !detail::insideCompiledCall() && isOpenMpWorker())
+    return getWorkerPool();
+  return getCurrentPool();
+}
+
 void *allocateFromCurrentPool(size_t alignment, size_t size) {
-  BufferPool &pool = getCurrentPool();
+  BufferPool &pool = getHookPool();
   StatusOr<void *> ptr = pool.allocate(size, alignment);
   if (ptr.ok()) {
     detail::noteAllocation(*ptr);
@@ -78,7 +109,7 @@ extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
     return;
   detail::noteRelease(ptr);
   // The common case: freed under the pool it was allocated from.
-  if (getCurrentPool().release(ptr).ok())
+  if (getHookPool().releaseIfOwned(ptr))
     return;
   Status status = BufferPool::releaseToOwningPool(ptr);
   if (status.ok())

@@ -193,17 +193,21 @@ Status BufferPool::deallocate(void *ptr, size_t /*bytes*/,
 }
 
 Status BufferPool::release(void *ptr) {
-  if (!ptr)
+  if (!ptr || releaseIfOwned(ptr))
     return okStatus();
+  return failedPrecondition(
+      describePointer(ptr) + " is not a live allocation of " + name +
+      "; it was released already or came from another allocator. "
+      "Release each pointer once, to the pool that allocated it");
+}
+
+bool BufferPool::releaseIfOwned(void *ptr) {
   std::deque<IdleBlock> toFree;
   {
     std::lock_guard<SpinMutex> lock(mutex);
     auto live = liveBlocks.find(ptr);
     if (live == liveBlocks.end())
-      return failedPrecondition(
-          describePointer(ptr) + " is not a live allocation of " + name +
-          "; it was released already or came from another allocator. "
-          "Release each pointer once, to the pool that allocated it");
+      return false;
     BinKey key = live->second.key;
     liveBlocks.erase(live);
     stats.bytesInUse -= key.bytes;
@@ -223,7 +227,7 @@ Status BufferPool::release(void *ptr) {
     }
   }
   freeToBacking(toFree);
-  return okStatus();
+  return true;
 }
 
 void BufferPool::evictOverBoundLocked(std::deque<IdleBlock> &toFree) {

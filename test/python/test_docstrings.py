@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import vsla
-from vsla import _creation, _dtypes, _jit, _ops, _tensor
+from vsla import _creation, _dtypes, _jit, _ops, _ragged, _streaming, _tensor
 
-MODULES = [_creation, _dtypes, _jit, _ops, _tensor]
+MODULES = [_creation, _dtypes, _jit, _ops, _ragged, _streaming, _tensor]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])

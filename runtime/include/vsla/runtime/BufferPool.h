@@ -122,6 +122,9 @@ public:
   /// failed_precondition if this pool did not hand out `ptr` or it was
   /// already released. Releasing null is a no-op.
   Status release(void *ptr);
+  /// release(), when `ptr` is a live allocation of this pool; false (and
+  /// nothing done, no message built) when it is not.
+  bool releaseIfOwned(void *ptr);
 
   /// Whether `ptr` is a block this pool handed out and that is not released.
   bool owns(const void *ptr) const;
