@@ -368,8 +368,9 @@ PYBIND11_MODULE(_vsla, m) {
   });
   m.def("reset_peak_bytes_in_use",
         [] { vsla::rt::getDefaultPool().resetPeakBytesInUse(); });
-  m.def("trim_pool", [] { vsla::rt::getDefaultPool().trim(); },
-        "Returns the pool's idle blocks to the system.");
+  m.def("trim_pool", [] { vsla::rt::BufferPool::trimAll(); },
+        "Returns the idle blocks of every pool (the default one and those of "
+        "compiled code's worker threads) to the system.");
   m.def("get_num_threads", [] { return vsla::rt::getNumThreads(); });
   m.def("set_num_threads",
         [](int threads) { vsla::rt::setNumThreads(threads); });

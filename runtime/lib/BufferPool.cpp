@@ -319,4 +319,11 @@ Status BufferPool::releaseToOwningPool(void *ptr) {
       "was not allocated by the runtime");
 }
 
+void BufferPool::trimAll() {
+  PoolRegistry &registry = getPoolRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  for (BufferPool *pool : registry.pools)
+    pool->trim();
+}
+
 } // namespace vsla::rt

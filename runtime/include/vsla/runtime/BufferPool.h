@@ -155,6 +155,10 @@ public:
   /// failed_precondition when no pool owns it.
   static Status releaseToOwningPool(void *ptr);
 
+  /// trim() on every live pool (the default pool, the per-thread pools of
+  /// compiled code's worker threads, and any other).
+  static void trimAll();
+
 private:
   BufferPool(Allocator &backing, BufferPoolOptions options);
 
