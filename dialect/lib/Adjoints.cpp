@@ -11,15 +11,6 @@
 using namespace mlir;
 using namespace mlir::vsla;
 
-namespace {
-
-bool isFloatTensor(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && isa<FloatType>(type.getElementType());
-}
-
-} // namespace
-
 FailureOr<SmallVector<Value>>
 mlir::vsla::buildAdjoints(OpBuilder &builder, Location loc, ValueRange results,
                           ValueRange cotangents, ValueRange wrt) {

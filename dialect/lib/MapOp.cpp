@@ -12,16 +12,12 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::vsla;
 
 namespace {
-
-bool isFloatTensor(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && isa<FloatType>(type.getElementType());
-}
 
 Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
@@ -284,4 +280,81 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
         castTo(builder, loc, fitted, operand.getType());
   }
   return success();
+}
+
+namespace {
+
+/// Drops the results nothing uses (a ragged result when neither its values
+/// nor its shapes are used) and the shared operands the body never reads.
+/// The ragged operands stay: they define the items (and their checks).
+struct DropUnusedMapParts : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MapOp op,
+                                PatternRewriter &rewriter) const override {
+    size_t raggedResults = op.getValues().size();
+    SmallVector<unsigned> keptRagged, keptStacked, keptShared;
+    for (unsigned k = 0; k < raggedResults; ++k)
+      if (!op.getValues()[k].use_empty() || !op.getShapes()[k].use_empty())
+        keptRagged.push_back(k);
+    for (auto [k, stacked] : llvm::enumerate(op.getStacked()))
+      if (!stacked.use_empty())
+        keptStacked.push_back(k);
+    for (auto [k, argument] : llvm::enumerate(op.getSharedArguments()))
+      if (!argument.use_empty())
+        keptShared.push_back(k);
+    if (keptRagged.size() == raggedResults &&
+        keptStacked.size() == op.getStacked().size() &&
+        keptShared.size() == op.getShared().size())
+      return failure();
+
+    SmallVector<Type> valueTypes, shapeTypes, stackedTypes;
+    for (unsigned k : keptRagged) {
+      valueTypes.push_back(op.getValues()[k].getType());
+      shapeTypes.push_back(op.getShapes()[k].getType());
+    }
+    for (unsigned k : keptStacked)
+      stackedTypes.push_back(op.getStacked()[k].getType());
+    SmallVector<Value> shared;
+    for (unsigned k : keptShared)
+      shared.push_back(op.getShared()[k]);
+    auto smaller = MapOp::create(rewriter, op.getLoc(), valueTypes, shapeTypes,
+                                 stackedTypes, op.getRaggedValues(),
+                                 op.getRaggedShapes(), shared);
+    smaller->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+    rewriter.inlineRegionBefore(op.getBody(), smaller.getBody(),
+                                smaller.getBody().end());
+    Block &block = smaller.getBodyBlock();
+    // The body's shared arguments that go (none has a use).
+    size_t sharedBase = 1 + op.getRaggedValues().size();
+    llvm::BitVector erased(block.getNumArguments());
+    for (unsigned k = 0; k < op.getShared().size(); ++k)
+      if (!llvm::is_contained(keptShared, k))
+        erased.set(sharedBase + k);
+    block.eraseArguments(erased);
+    auto yield = cast<YieldOp>(block.getTerminator());
+    SmallVector<Value> yielded;
+    for (unsigned k : keptRagged)
+      yielded.push_back(yield.getResults()[k]);
+    for (unsigned k : keptStacked)
+      yielded.push_back(yield.getResults()[raggedResults + k]);
+    rewriter.setInsertionPoint(yield);
+    rewriter.replaceOpWithNewOp<YieldOp>(yield, yielded);
+
+    for (auto [n, k] : llvm::enumerate(keptRagged)) {
+      rewriter.replaceAllUsesWith(op.getValues()[k], smaller.getValues()[n]);
+      rewriter.replaceAllUsesWith(op.getShapes()[k], smaller.getShapes()[n]);
+    }
+    for (auto [n, k] : llvm::enumerate(keptStacked))
+      rewriter.replaceAllUsesWith(op.getStacked()[k], smaller.getStacked()[n]);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void MapOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<DropUnusedMapParts>(context);
 }

@@ -41,10 +41,7 @@ struct Adjoints {
   static RankedTensorType typeOf(Value v) {
     return cast<RankedTensorType>(v.getType());
   }
-  static bool isFloatTensor(Value v) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
-    return type && isa<FloatType>(type.getElementType());
-  }
+  static bool isFloatTensor(Value v) { return mlir::vsla::isFloatTensor(v); }
 
   SmallVector<OpFoldResult> dims(Value v) {
     return tensor::getMixedSizes(b, loc, v);

@@ -18,15 +18,6 @@ using namespace mlir::vsla;
 
 namespace {
 
-bool isFloatTensor(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  return type && isa<FloatType>(type.getElementType());
-}
-
-} // namespace
-
-namespace {
-
 /// For each public function @f: @f_vjp(args..., cotangents...) -> (results...,
 /// adjoints of the float tensor arguments...), and, when @f returns one
 /// rank-0 float tensor, @f_value_and_grad(args...) -> (value, gradients...).

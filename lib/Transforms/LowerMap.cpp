@@ -172,20 +172,29 @@ void MapLowering::lower() {
     noteItem(i);
     SmallVector<Value> items;
     for (size_t j = 0; j < ragged; ++j) {
+      Value available =
+          tensor::DimOp::create(b, loc, op.getRaggedValues()[j], 0);
       SmallVector<Value> extents;
+      // The element count, checked factor by factor against what the packed
+      // values hold (so that no product of huge extents can wrap around).
+      Value size = one;
       for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d) {
         Value extent = itemExtent(j, i, d);
         check(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, extent,
                                     zero),
               "vsla.map: an item of ragged batch " + Twine(j) +
                   " has a negative extent in its shapes tensor");
+        Value divisor = arith::MaxSIOp::create(b, loc, extent, one);
+        check(arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::ule, size,
+                  arith::DivUIOp::create(b, loc, available, divisor)),
+              "vsla.map: an item of ragged batch " + Twine(j) +
+                  " has more elements than its packed values hold");
+        size = arith::MulIOp::create(b, loc, size, extent);
         extents.push_back(extent);
       }
       Value offset = carried[2 * j + 1];
-      Value size = product(extents);
       Value end = arith::AddIOp::create(b, loc, offset, size);
-      Value available =
-          tensor::DimOp::create(b, loc, op.getRaggedValues()[j], 0);
       check(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, end,
                                   available),
             "vsla.map: the items of ragged batch " + Twine(j) +

@@ -12,6 +12,7 @@ See docs/ragged.md.
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -90,6 +91,10 @@ class Ragged:
                              f"one after the other), got shape {array.shape}; use "
                              "Ragged.from_lengths for rows of a 2-D array")
         table = _as_shapes(shapes, "Ragged.from_packed")
+        if table.size and (np.prod(table.astype(np.float64), axis=1) > 2.0**62).any():
+            item = int(np.argmax(np.prod(table.astype(np.float64), axis=1) > 2.0**62))
+            raise ShapeError(f"Ragged.from_packed: item {item} of shape {table[item].tolist()} "
+                             "has more elements than any buffer can hold")
         offsets = np.zeros(table.shape[0] + 1, np.int64)
         np.cumsum(_item_sizes(table), out=offsets[1:])
         if offsets[-1] != array.shape[0]:
@@ -449,6 +454,14 @@ def _densify(value):
     return value
 
 
+_compiled_maps: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _axes_key(in_axes):
+    return in_axes if in_axes is None or isinstance(in_axes, (int, np.integer)) \
+        else tuple(in_axes)
+
+
 def vmap(fun, in_axes=0, *, out: str = "auto"):
     """Maps `fun`, written for one item, over batches: ragged batches (vsla.ragged) and
     tensors mapped over their leading axis (in_axes 0), with other arguments shared
@@ -480,7 +493,13 @@ def vmap(fun, in_axes=0, *, out: str = "auto"):
 
     staged.__name__ = "vmap_" + "".join(c if c.isalnum() else "_"
                                         for c in getattr(fun, "__name__", "f"))
-    compiled = jit(staged)
+    # vmap(f)(xs) written in a loop makes a new wrapper each time: they share
+    # f's compiled versions (while f lives).
+    key = (_axes_key(in_axes), out)
+    try:
+        compiled = _compiled_maps.setdefault(fun, {}).setdefault(key, jit(staged))
+    except TypeError:  # not weakly referenceable
+        compiled = jit(staged)
 
     @functools.wraps(fun)
     def wrapper(*args, **kwargs):

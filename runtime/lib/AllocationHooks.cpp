@@ -4,6 +4,7 @@
 
 #include "vsla/runtime/CompiledCall.h"
 
+#include <atomic>
 #include <cstdio>
 #include <dlfcn.h>
 #include <memory>
@@ -21,9 +22,23 @@ thread_local BufferPool *currentPool = nullptr;
 /// loaded by the compiler; without it there are no such threads).
 bool isOpenMpWorker() {
   using ThreadNum = int (*)();
-  static const ThreadNum threadNum =
-      reinterpret_cast<ThreadNum>(dlsym(RTLD_DEFAULT, "omp_get_thread_num"));
-  return threadNum && threadNum() > 0;
+  // libomp's own: another OpenMP runtime in the process (PyTorch brings
+  // libgomp) may define the symbol first, and knows nothing of libomp's
+  // threads.
+  // Looked up until found: libomp is loaded with the compiler.
+  static std::atomic<ThreadNum> threadNum{nullptr};
+  ThreadNum found = threadNum.load(std::memory_order_acquire);
+  if (!found) {
+    void *libomp = dlopen("libomp.so.5", RTLD_NOW | RTLD_NOLOAD);
+    if (!libomp)
+      return false;
+    found = reinterpret_cast<ThreadNum>(dlsym(libomp, "omp_get_thread_num"));
+    dlclose(libomp); // drops the reference NOLOAD took; libomp stays loaded
+    if (!found)
+      return false;
+    threadNum.store(found, std::memory_order_release);
+  }
+  return found() > 0;
 }
 
 /// The pool of an OpenMP worker running items of a vsla.map: the items'

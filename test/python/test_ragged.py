@@ -80,6 +80,19 @@ def test_bad_batches_are_named_errors(make, error):
         make()
 
 
+def test_huge_and_inconsistent_layouts_are_checked_eager_and_jit():
+    with pytest.raises(vsla.ShapeError, match="more elements than any buffer"):
+        vsla.Ragged.from_packed(np.ones(4, np.float32), [[2**40, 2**40], [1, 0]])
+    f = vsla.jit(lambda xs: vsla.vmap(lambda x: vsla.sum(x))(xs))
+    values = np.ones(4, np.float32)
+    # Layouts that bypass the constructor's checks meet the compiled ones.
+    bad = [np.array([[2**40, 2**40]], np.int64), np.array([[-1, 4]], np.int64),
+           np.array([[2, 3]], np.int64), np.array([[1, 2]], np.int64)]
+    for shapes in bad:
+        with pytest.raises(vsla.ShapeError, match="vsla.map: "):
+            f(vsla.Ragged(values, shapes))
+
+
 def test_index_errors():
     r = vsla.ragged([[1.0], [2.0]])
     with pytest.raises(IndexError):
@@ -196,6 +209,16 @@ def test_one_compile_for_any_lengths_and_counts():
         for got, x in zip(out, items):
             assert_close(got, np.convolve(x, H))
     assert f.cache_size() == 1
+
+
+def test_vmap_wrappers_of_one_function_share_its_compiles():
+    def energy(x):
+        return vsla.sum(x * x)
+
+    for n in range(3):
+        vsla.vmap(energy)(vsla.ragged(series([n + 1, 2])))
+    assert len(vsla._ragged._compiled_maps[energy]) == 1
+    assert next(iter(vsla._ragged._compiled_maps[energy].values())).cache_size() == 1
 
 
 def test_jit_returns_and_passes_ragged():

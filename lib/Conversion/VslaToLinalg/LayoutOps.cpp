@@ -322,6 +322,20 @@ struct StackLowering : OpConversionPattern<StackOp> {
   }
 };
 
+/// Where tap `j` of vsla.unfold sits in the unfolded tensor of rank `rank`:
+/// row j * channels, column j.
+SmallVector<OpFoldResult> getTapOffsets(OpBuilder &b, Location loc,
+                                        int64_t rank, Value channels,
+                                        int64_t j) {
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  offsets[rank - 2] =
+      arith::MulIOp::create(b, loc, channels,
+                            arith::ConstantIndexOp::create(b, loc, j))
+          .getResult();
+  offsets[rank - 1] = b.getIndexAttr(j);
+  return offsets;
+}
+
 /// Each tap's copy of the input is one insertion into the zero-filled
 /// result: rows [j * C, (j + 1) * C), columns [j, j + L).
 struct UnfoldLowering : OpConversionPattern<UnfoldOp> {
@@ -342,15 +356,9 @@ struct UnfoldLowering : OpConversionPattern<UnfoldOp> {
     int64_t rank = inputDims.size();
     Value channels = getValueOrCreateConstantIndexOp(rewriter, loc,
                                                      inputDims[rank - 2]);
-    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j) {
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      offsets[rank - 2] =
-          arith::MulIOp::create(rewriter, loc, channels,
-                                arith::ConstantIndexOp::create(rewriter, loc, j))
-              .getResult();
-      offsets[rank - 1] = rewriter.getIndexAttr(j);
-      result = insertAt(rewriter, loc, input, result, offsets);
-    }
+    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j)
+      result = insertAt(rewriter, loc, input, result,
+                        getTapOffsets(rewriter, loc, rank, channels, j));
     replaceWithValue(rewriter, op, result);
     return success();
   }
@@ -373,17 +381,11 @@ struct FoldLowering : OpConversionPattern<FoldOp> {
     Value channels =
         getValueOrCreateConstantIndexOp(rewriter, loc, (*dims)[rank - 2]);
     SmallVector<Value> windows;
-    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j) {
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      offsets[rank - 2] =
-          arith::MulIOp::create(rewriter, loc, channels,
-                                arith::ConstantIndexOp::create(rewriter, loc, j))
-              .getResult();
-      offsets[rank - 1] = rewriter.getIndexAttr(j);
-      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    for (int64_t j = 0; j < static_cast<int64_t>(op.getTaps()); ++j)
       windows.push_back(tensor::ExtractSliceOp::create(
-          rewriter, loc, input, offsets, *dims, strides));
-    }
+          rewriter, loc, input, getTapOffsets(rewriter, loc, rank, channels, j),
+          *dims, strides));
     Value init = tensor::EmptyOp::create(rewriter, loc, *dims, elementType);
     bool isFloat = isa<FloatType>(elementType);
     Value sum = createElementwise(

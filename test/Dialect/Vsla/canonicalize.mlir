@@ -264,3 +264,26 @@ func.func @no_fold_to_another_type(%b: tensor<1xf32>) -> tensor<?xf32> {
   return %r : tensor<?xf32>
 }
 
+
+// -----
+
+// vsla.map: an unused ragged result and an unread shared operand go, and
+// with them the body's work for that result.
+// CHECK-LABEL: func @map_drops_unused
+// CHECK: %[[T:.*]] = vsla.map ragged(%arg0 : tensor<?xf32>) shapes(%arg1 : tensor<?x1xi64>) {
+// CHECK-NEXT: ^bb0(%{{.*}}: index, %[[X:.*]]: tensor<?xf32>):
+// CHECK-NOT: vsla.conv
+// CHECK: vsla.sum %[[X]]
+// CHECK: } -> stacked(tensor<?xf32>)
+// CHECK: return %[[T]]
+func.func @map_drops_unused(%values: tensor<?xf32>, %shapes: tensor<?x1xi64>, %h: tensor<?xf32>)
+    -> tensor<?xf32> {
+  %v, %s, %t = vsla.map ragged(%values : tensor<?xf32>) shapes(%shapes : tensor<?x1xi64>)
+      shared(%h : tensor<?xf32>) {
+  ^bb0(%i: index, %x: tensor<?xf32>, %w: tensor<?xf32>):
+    %y = vsla.conv %x, %w : tensor<?xf32>, tensor<?xf32>
+    %l = vsla.sum %x axes = [0] : tensor<?xf32>
+    vsla.yield %y, %l : tensor<?xf32>, tensor<f32>
+  } -> ragged(tensor<?xf32>) shapes(tensor<?x1xi64>) stacked(tensor<?xf32>)
+  return %t : tensor<?xf32>
+}

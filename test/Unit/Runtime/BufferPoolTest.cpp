@@ -594,3 +594,36 @@ TEST(BufferPool, ConcurrentAllocateAndRelease) {
 }
 
 } // namespace
+
+TEST(BufferPool, ReleaseIfOwnedLeavesOtherPointersAlone) {
+  auto pool = std::move(BufferPool::create(HostAllocator::get())).value();
+  void *ptr = pool->allocate(256, 64).value();
+  int other = 0;
+  EXPECT_FALSE(pool->releaseIfOwned(&other));
+  EXPECT_TRUE(pool->releaseIfOwned(ptr));
+  EXPECT_FALSE(pool->releaseIfOwned(ptr)); // released already
+}
+
+TEST(BufferPool, TrimAllEmptiesEveryPool) {
+  auto pool = std::move(BufferPool::create(HostAllocator::get())).value();
+  ASSERT_TRUE(pool->release(pool->allocate(4096, 64).value()).ok());
+  EXPECT_GT(pool->getStats().bytesHeld, 0u);
+  BufferPool::trimAll();
+  EXPECT_EQ(pool->getStats().bytesHeld, 0u);
+}
+
+TEST(SpinMutex, SerializesThreads) {
+  SpinMutex mutex;
+  int64_t counter = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20000; ++i) {
+        std::lock_guard<SpinMutex> lock(mutex);
+        ++counter;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(counter, 80000);
+}

@@ -50,6 +50,20 @@ void allocateResult(void **arguments) {
 
 std::string lookup(int64_t id) { return "check " + std::to_string(id) + " says no"; }
 
+/// Compiled code of a vsla.map: checks items 0, 1 and 2 in turn and fails
+/// check 5 on item `*arguments[0]` (or none when it is -1).
+void checkItems(void **arguments) {
+  int64_t bad = *static_cast<int64_t *>(arguments[0]);
+  for (int64_t item = 0; item < 3; ++item) {
+    __vsla_map_item(item);
+    if (item == bad)
+      __vsla_check_failed(5);
+  }
+  __vsla_map_item(-1);
+  if (bad == -1)
+    __vsla_check_failed(5);
+}
+
 TEST(CompiledCall, FailedCheckBecomesAStatusAndFreesTemporaries) {
   auto pool = makePool();
   CurrentPoolScope scope(*pool);
@@ -59,6 +73,19 @@ TEST(CompiledCall, FailedCheckBecomesAStatusAndFreesTemporaries) {
   EXPECT_EQ(status.getCode(), StatusCode::InvalidArgument);
   EXPECT_EQ(status.getMessage(), "check 3 says no");
   EXPECT_EQ(pool->getStats().bytesInUse, 0u);
+}
+
+TEST(CompiledCall, AFailedCheckOfARaggedItemNamesTheItem) {
+  int64_t bad = 1;
+  void *arguments[] = {&bad};
+  Status status = callCompiled(&checkItems, arguments, &lookup);
+  EXPECT_EQ(status.getMessage(), "item 1 of the ragged batch: check 5 says no");
+  // After the items, a failed check names none; nor does the next call.
+  bad = -1;
+  EXPECT_EQ(callCompiled(&checkItems, arguments, &lookup).getMessage(),
+            "check 5 says no");
+  bad = 7;
+  EXPECT_TRUE(callCompiled(&checkItems, arguments, &lookup).ok());
 }
 
 TEST(CompiledCall, UnknownCheckStillNamesItsNumber) {

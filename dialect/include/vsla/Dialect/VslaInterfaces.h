@@ -4,6 +4,7 @@
 #define VSLA_DIALECT_VSLAINTERFACES_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 
 #include "vsla/Dialect/VslaInterfaces.h.inc"
@@ -13,6 +14,11 @@ class DialectRegistry;
 namespace vsla {
 /// Attaches the VJP rules (VslaVjp.cpp) to the vsla ops.
 void attachVjpInterfaces(MLIRContext &context);
+/// Whether `value` is a ranked tensor of floats (what gets an adjoint).
+inline bool isFloatTensor(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
 /// Emits at the builder's insertion point the adjoints of `wrt` for the
 /// given `cotangents` of `results`: the vector-Jacobian product of the
 /// computation from `wrt` to `results`. All values must live in the block of

@@ -849,6 +849,9 @@ def Vsla_MapOp : Vsla_Op<"map", [IsolatedFromAbove, RecursiveMemoryEffects,
     to the per-axis maximum of the items' extents (the ambient stack of
     `vsla.stack`; with no items every extent is 0).
 
+    Canonicalization drops results nothing uses (with the body's work for
+    them) and shared operands the body does not read.
+
     Items are independent, so the lowering (`vsla-lower-map`) runs them as a
     parallel loop (`scf.forall`) after a serial pass that computes every
     item's result extents, evaluates the body's shape checks and sizes the
@@ -885,6 +888,7 @@ def Vsla_MapOp : Vsla_Op<"map", [IsolatedFromAbove, RecursiveMemoryEffects,
     (`stacked` `(` type($stacked)^ `)`)?
   }];
   let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// The item index, the items and the shared values, inside the body.
     ::mlir::Value getItemIndex() { return getBody().getArgument(0); }
