@@ -213,16 +213,18 @@ struct ParallelizePass
   }
 };
 
-/// After convert-scf-to-openmp: each omp.parallel of a split op gets
-/// num_threads(chunks), one thread per chunk (and if(chunks > 1) for loops
-/// that do not come from vsla-cpu-parallelize).
+/// After convert-scf-to-openmp: each omp.parallel gets num_threads(min(trips,
+/// __vsla_num_threads())) (one thread per chunk of a split op; for the items
+/// of a vsla.map, as many threads as allowed), if(trips > 1), and a dynamic
+/// schedule.
 struct OpenMpClausesPass
     : PassWrapper<OpenMpClausesPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OpenMpClausesPass)
 
   StringRef getArgument() const final { return "vsla-cpu-openmp-clauses"; }
   StringRef getDescription() const final {
-    return "Run each omp.parallel with one thread per loop iteration, and "
+    return "Run each omp.parallel on at most one thread per loop iteration "
+           "(and the runtime's thread count), dynamically scheduled, and "
            "without forking when there is one iteration";
   }
 
