@@ -48,7 +48,10 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true",
                         help="PLAID-shaped random series instead of the data set")
     parser.add_argument("--quick", action="store_true", help="96 series per split")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
+                        help="VSLA's threads (default: every core)")
     args = parser.parse_args()
+    vsla.set_num_threads(args.threads)
 
     if args.synthetic:
         data = plaid.synthetic(args.quick)
@@ -91,5 +94,4 @@ def _padded_elements(lengths, batch: int) -> int:
 
 
 if __name__ == "__main__":
-    vsla.set_num_threads(len(os.sched_getaffinity(0)))
     main()
