@@ -3,10 +3,10 @@
 #include "vsla/runtime/AllocationHooks.h"
 
 #include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/Threads.h"
 
 #include <atomic>
 #include <cstdio>
-#include <dlfcn.h>
 #include <memory>
 #include <cstdlib>
 #include <string>
@@ -22,18 +22,11 @@ thread_local BufferPool *currentPool = nullptr;
 /// loaded by the compiler; without it there are no such threads).
 bool isOpenMpWorker() {
   using ThreadNum = int (*)();
-  // libomp's own: another OpenMP runtime in the process (PyTorch brings
-  // libgomp) may define the symbol first, and knows nothing of libomp's
-  // threads.
   // Looked up until found: libomp is loaded with the compiler.
   static std::atomic<ThreadNum> threadNum{nullptr};
   ThreadNum found = threadNum.load(std::memory_order_acquire);
   if (!found) {
-    void *libomp = dlopen("libomp.so.5", RTLD_NOW | RTLD_NOLOAD);
-    if (!libomp)
-      return false;
-    found = reinterpret_cast<ThreadNum>(dlsym(libomp, "omp_get_thread_num"));
-    dlclose(libomp); // drops the reference NOLOAD took; libomp stays loaded
+    found = reinterpret_cast<ThreadNum>(findOpenMpSymbol("omp_get_thread_num"));
     if (!found)
       return false;
     threadNum.store(found, std::memory_order_release);

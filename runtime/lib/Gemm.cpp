@@ -79,10 +79,12 @@ const Blas &getBlas() {
     blas.dgemm = dgemm;
     blas.setNumThreads = reinterpret_cast<SetNumThreads>(
         dlsym(library, "openblas_set_num_threads"));
+    // libomp's entry points (its GOMP_parallel is the GNU-ABI fork), so
+    // that products split across the same threads as compiled loops.
     blas.parallel =
-        reinterpret_cast<GompParallel>(dlsym(RTLD_DEFAULT, "GOMP_parallel"));
+        reinterpret_cast<GompParallel>(findOpenMpSymbol("GOMP_parallel"));
     blas.threadNum = reinterpret_cast<OmpGetThreadNum>(
-        dlsym(RTLD_DEFAULT, "omp_get_thread_num"));
+        findOpenMpSymbol("omp_get_thread_num"));
     if (!blas.threadNum)
       blas.parallel = nullptr;
     if (blas.setNumThreads)

@@ -4,6 +4,7 @@
 #include "vsla/runtime/Gemm.h"
 
 #include <atomic>
+#include <dlfcn.h>
 #include <cstdlib>
 #include <mutex>
 #include <sched.h>
@@ -47,6 +48,15 @@ int getNumThreads() {
       applyThreads(getDefaultThreads());
   });
   return numThreads.load();
+}
+
+void *findOpenMpSymbol(const char *name) {
+  void *libomp = dlopen("libomp.so.5", RTLD_NOW | RTLD_NOLOAD);
+  if (!libomp)
+    return nullptr;
+  void *symbol = dlsym(libomp, name);
+  dlclose(libomp); // drops the reference NOLOAD took; libomp stays loaded
+  return symbol;
 }
 
 void setNumThreads(int threads) {

@@ -19,6 +19,13 @@ int getNumThreads();
 /// Sets it for the whole process (values below 1 mean 1).
 void setNumThreads(int threads);
 
+/// `name` from LLVM's OpenMP runtime (libomp, which runs compiled code's
+/// parallel loops and is loaded with the compiler), or null while it is not
+/// loaded. Not from the process's first definition: another OpenMP runtime
+/// loaded earlier (PyTorch's libgomp) defines the same symbols but knows
+/// nothing of libomp's threads.
+void *findOpenMpSymbol(const char *name);
+
 } // namespace vsla::rt
 
 extern "C" {
