@@ -172,7 +172,7 @@ class Dim:
     def _arith(self, op: str, other, reverse: bool = False) -> "Dim":
         if not isinstance(other, (int, np.integer, Dim)):
             return NotImplemented
-        trace = self._trace
+        trace = _where_used(self._trace)
         a, b = self.value_id(trace), trace.index(other)
         if reverse:
             a, b = b, a
@@ -223,11 +223,21 @@ class Dim:
         return "Dim(?)"
 
 
+def _where_used(trace: Trace) -> Trace:
+    """Where arithmetic on an extent of `trace` is recorded: the current trace when
+    it is a body traced inside `trace` (vsla.vmap), so that the result is a value of
+    the body, else `trace`."""
+    current = current_trace()
+    if current is not None and current is not trace and current.encloses(trace):
+        return current
+    return trace
+
+
 def _divide(numerator, divisor: "Dim", op: str) -> "Dim":
     """numerator // divisor for a traced divisor: a run-time check that it is not 0
     (a ShapeError when the compiled function runs, before any data is read), and a
     division that cannot trap while the check is pending."""
-    trace = divisor._trace
+    trace = _where_used(divisor._trace)
     zero = trace.index(0)
     d = divisor.value_id(trace)
     is_zero = trace.create("arith.cmpi", [d, zero], [("predicate", "0 : i64")])[0]

@@ -353,3 +353,30 @@ def test_vmap_argument_errors():
         vsla.vmap(lambda x: "no")(r)
     with pytest.raises(ValueError, match="out must be"):
         vsla.vmap(lambda x: x, out="dense")
+
+
+def test_grad_through_nested_maps_and_of_second_order():
+    outer = vsla.ragged([RNG.standard_normal((2, 3)), RNG.standard_normal((4, 1))])
+    w = RNG.standard_normal(3)
+
+    def nested(w, xs):
+        # The inner body slices a value of the outermost function (w[:1]): its
+        # extents are computed where they are used.
+        inner = lambda x: vsla.sum(vsla.vmap(lambda row: vsla.sum(vsla.tanh(row * w[:1])))(x))  # noqa
+        return vsla.sum(vsla.vmap(inner)(xs))
+
+    assert_gradient(vsla.grad(nested)(w, outer),
+                    _finite_difference(lambda v: float(nested(v, outer)), w))
+
+    h = RNG.standard_normal(2)
+    xs = vsla.ragged([RNG.standard_normal(4), RNG.standard_normal(2)])
+
+    def energy(h, xs):
+        return vsla.sum(vsla.vmap(lambda x: vsla.sum(vsla.conv(x, h) ** 2))(xs))
+
+    def grad_norm(h, xs):
+        return vsla.sum(vsla.grad(energy)(h, xs) ** 2)
+
+    np.testing.assert_allclose(
+        np.asarray(vsla.grad(grad_norm)(h, xs)),
+        _finite_difference(lambda v: float(grad_norm(v, xs)), h, eps=1e-5), rtol=1e-5)
