@@ -24,6 +24,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -251,6 +252,8 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   // that adds are numbered after the others.
   {
     mlir::PassManager maps(&context);
+    // Unused results of a map go first, with the body's work for them.
+    maps.addPass(mlir::createCanonicalizerPass());
     maps.addPass(mlir::vsla::createVslaLowerMap());
     if (mlir::failed(maps.run(*lowered)))
       return rt::internalError("cannot lower vsla.map:\n" +

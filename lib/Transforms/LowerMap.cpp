@@ -8,11 +8,12 @@
 //     offsets of the packed results and the extents of the stacked ones.
 //     The body is cloned here only for its extents: ops whose extents follow
 //     from their operands' are resolved away, so this loop is integer work.
-//  2. an scf.forall whose iterations run the body on one item each and
-//     write its results into the packed and stacked outputs
-//     (tensor.parallel_insert_slice). Its body holds no checks (the first
-//     loop ran them all), so an iteration cannot fail: it runs on any
-//     thread, or on a GPU block.
+//  2. an scf.forall over chunks of items, each running the body on its
+//     items in turn and writing its part of the packed and stacked outputs
+//     (tensor.parallel_insert_slice); a stacked result that is only summed
+//     over the items keeps one partial sum per chunk. Its body holds no
+//     checks (the first loop ran them all), so an iteration cannot fail: it
+//     runs on any thread, or on a GPU block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,14 @@ using namespace mlir;
 using namespace mlir::vsla;
 
 namespace {
+
+/// Chunks of items per thread in the parallel loop: enough for threads that
+/// finish early to take more, few enough that per-chunk partial sums stay
+/// small.
+constexpr int64_t kChunksPerThread = 4;
+
+/// The runtime's thread count (the same function vsla-cpu-parallelize calls).
+constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
 
 int64_t itemRankOf(Value shapes) {
   return cast<RankedTensorType>(shapes.getType()).getDimSize(1);
@@ -247,20 +256,45 @@ void MapLowering::lower() {
                                  ValueRange{count}));
   }
 
-  // 2. The parallel loop, writing into outputs sized by the first.
+  // 2. The parallel loop, writing into outputs sized by the first. Items go
+  // in chunks (a few per thread, taken by the next free thread): a stacked
+  // result that is only summed over the items (a shared operand's adjoint)
+  // then needs one partial sum per chunk instead of one row per item.
   SmallVector<Value> outputs, resultOffsets;
   size_t at = 2 * ragged;
   for (Value values : op.getValues()) {
     Value total = sizing.getResult(at + 2);
-    resultOffsets.push_back(sizing.getResult(at + 1));
+    // Item i's results start at offsets[i]; offsets[n] is the total.
+    resultOffsets.push_back(tensor::InsertOp::create(
+        b, loc, total, sizing.getResult(at + 1), ValueRange{count}));
     outputs.push_back(tensor::EmptyOp::create(
         b, loc, cast<RankedTensorType>(values.getType()), ValueRange{total}));
     at += 3;
   }
+  Value threads = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(),
+      func::CallOp::create(b, loc, kNumThreadsFunction,
+                           TypeRange{b.getI64Type()}, ValueRange{})
+          .getResult(0));
+  Value wanted = arith::MinUIOp::create(
+      b, loc, count,
+      arith::MulIOp::create(b, loc, threads, index(kChunksPerThread)));
+  Value chunkSize = arith::CeilDivUIOp::create(
+      b, loc, count, arith::MaxUIOp::create(b, loc, wanted, one));
+  // Every chunk holds at least one item (0 chunks for 0 items).
+  Value chunks = arith::CeilDivUIOp::create(
+      b, loc, count, arith::MaxUIOp::create(b, loc, chunkSize, one));
   SmallVector<SmallVector<Value>> stackedExtents;
+  SmallVector<SumOp> sums; // per stacked result: its only use, a sum over items
   for (Value stacked : op.getStacked()) {
     auto type = cast<RankedTensorType>(stacked.getType());
-    SmallVector<Value> extents{count};
+    auto sum = stacked.hasOneUse()
+                   ? dyn_cast<SumOp>(*stacked.getUsers().begin())
+                   : SumOp();
+    if (sum && (sum.getAxes() != ArrayRef<int64_t>{0} || sum.getKeepdims()))
+      sum = SumOp();
+    sums.push_back(sum);
+    SmallVector<Value> extents{sum ? chunks : count};
     for (int64_t d = 1; d < type.getRank(); ++d)
       extents.push_back(sizing.getResult(at++));
     Value empty = tensor::EmptyOp::create(b, loc, type, extents);
@@ -273,59 +307,166 @@ void MapLowering::lower() {
   }
 
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{count}, outputs, std::nullopt);
+      b, loc, ArrayRef<OpFoldResult>{chunks}, outputs, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value i = forall.getInductionVar(0);
-    SmallVector<Value> items;
-    Value next = arith::AddIOp::create(b, loc, i, one);
-    for (size_t j = 0; j < ragged; ++j) {
-      SmallVector<Value> extents;
-      for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d)
-        extents.push_back(itemExtent(j, i, d));
-      Value offset =
-          tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{i});
-      Value end =
-          tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{next});
-      Value size = arith::SubIOp::create(b, loc, end, offset);
-      items.push_back(item(j, offset, size, extents));
-    }
-    SmallVector<Value> yielded = cloneBody(i, items, /*withChecks=*/false);
-    // Reshape the results to what is written before the terminator.
-    SmallVector<std::tuple<Value, Value, SmallVector<OpFoldResult>,
-                           SmallVector<OpFoldResult>>>
-        writes;
+    Value chunk = forall.getInductionVar(0);
+    Value begin = arith::MulIOp::create(b, loc, chunk, chunkSize);
+    Value end = arith::MinUIOp::create(
+        b, loc, count, arith::AddIOp::create(b, loc, begin, chunkSize));
+    Value length = arith::SubIOp::create(b, loc, end, begin);
     auto outs = forall.getRegionIterArgs();
+    // This chunk's part of each output, updated item by item.
+    SmallVector<Value> parts, partBases;
+    SmallVector<std::pair<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>>>
+        partBoxes;
     for (size_t k = 0; k < raggedResults; ++k) {
-      Value result = yielded[k];
-      SmallVector<Value> extents;
-      for (int64_t d = 0; d < cast<RankedTensorType>(result.getType()).getRank();
-           ++d)
-        extents.push_back(tensor::DimOp::create(b, loc, result, d));
-      Value size = product(extents);
-      Value flat =
-          ReshapeOp::create(b, loc, result, ArrayRef<OpFoldResult>{size});
-      Value offset =
-          tensor::ExtractOp::create(b, loc, resultOffsets[k], ValueRange{i});
-      writes.push_back({flat, outs[k], {offset}, {size}});
+      Value low =
+          tensor::ExtractOp::create(b, loc, resultOffsets[k], ValueRange{begin});
+      Value high =
+          tensor::ExtractOp::create(b, loc, resultOffsets[k], ValueRange{end});
+      SmallVector<OpFoldResult> offsets{low},
+          sizes{arith::SubIOp::create(b, loc, high, low).getResult()};
+      parts.push_back(tensor::ExtractSliceOp::create(
+          b, loc, outs[k], offsets, sizes,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1)}));
+      partBases.push_back(low);
+      partBoxes.push_back({offsets, sizes});
     }
     for (size_t k = 0; k < stackedResults; ++k) {
-      Value result = yielded[raggedResults + k];
-      SmallVector<OpFoldResult> offsets{i}, sizes{b.getIndexAttr(1)};
-      for (OpFoldResult extent : tensor::getMixedSizes(b, loc, result)) {
+      SmallVector<OpFoldResult> offsets{sums[k] ? chunk : begin},
+          sizes{sums[k] ? b.getIndexAttr(1) : OpFoldResult(length)};
+      for (Value extent : ArrayRef<Value>(stackedExtents[k]).drop_front()) {
         offsets.push_back(b.getIndexAttr(0));
         sizes.push_back(extent);
       }
-      Value row = ReshapeOp::create(b, loc, result, sizes);
-      writes.push_back({row, outs[raggedResults + k], offsets, sizes});
-    }
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    for (auto &[value, into, offsets, sizes] : writes) {
       SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
-      tensor::ParallelInsertSliceOp::create(b, loc, value, into, offsets, sizes,
-                                            strides);
+      Value part = tensor::ExtractSliceOp::create(
+          b, loc, outs[raggedResults + k], offsets, sizes, strides);
+      if (sums[k]) // the chunk's partial sum, without the chunk axis
+        part = ReshapeOp::create(b, loc, part,
+                                 ArrayRef<OpFoldResult>(sizes).drop_front());
+      parts.push_back(part);
+      partBases.push_back(begin);
+      partBoxes.push_back({offsets, sizes});
     }
+
+    auto items = scf::ForOp::create(b, loc, begin, end, one, parts);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(items.getBody());
+      Value i = items.getInductionVar();
+      Value next = arith::AddIOp::create(b, loc, i, one);
+      SmallVector<Value> itemValues;
+      for (size_t j = 0; j < ragged; ++j) {
+        SmallVector<Value> extents;
+        for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d)
+          extents.push_back(itemExtent(j, i, d));
+        Value offset =
+            tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{i});
+        Value stop =
+            tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{next});
+        Value size = arith::SubIOp::create(b, loc, stop, offset);
+        itemValues.push_back(item(j, offset, size, extents));
+      }
+      SmallVector<Value> yielded = cloneBody(i, itemValues, /*withChecks=*/false);
+      auto carried = items.getRegionIterArgs();
+      SmallVector<Value> updated;
+      for (size_t k = 0; k < raggedResults; ++k) {
+        Value result = yielded[k];
+        SmallVector<Value> extents;
+        for (int64_t d = 0;
+             d < cast<RankedTensorType>(result.getType()).getRank(); ++d)
+          extents.push_back(tensor::DimOp::create(b, loc, result, d));
+        Value size = product(extents);
+        Value flat =
+            ReshapeOp::create(b, loc, result, ArrayRef<OpFoldResult>{size});
+        Value offset = arith::SubIOp::create(
+            b, loc,
+            tensor::ExtractOp::create(b, loc, resultOffsets[k], ValueRange{i}),
+            partBases[k]);
+        updated.push_back(tensor::InsertSliceOp::create(
+            b, loc, flat, carried[k], ArrayRef<OpFoldResult>{offset},
+            ArrayRef<OpFoldResult>{size},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1)}));
+      }
+      for (size_t k = 0; k < stackedResults; ++k) {
+        Value result = yielded[raggedResults + k];
+        Value part = carried[raggedResults + k];
+        if (sums[k]) {
+          // The partial sum has the largest item's extents: the item adds
+          // into its leading corner, in place.
+          SmallVector<OpFoldResult> dims = tensor::getMixedSizes(b, loc, result);
+          SmallVector<OpFoldResult> zeros(dims.size(), b.getIndexAttr(0));
+          SmallVector<OpFoldResult> ones(dims.size(), b.getIndexAttr(1));
+          // (A linalg op that writes its `outs`, so that the partial sum
+          // stays one buffer through the loop.)
+          Value corner = tensor::ExtractSliceOp::create(b, loc, part, zeros,
+                                                        dims, ones);
+          auto cornerType = cast<RankedTensorType>(corner.getType());
+          int64_t rank = cornerType.getRank();
+          AffineMap identity = b.getMultiDimIdentityMap(rank);
+          bool isFloat = isa<FloatType>(cornerType.getElementType());
+          auto add = linalg::GenericOp::create(
+              b, loc, cornerType, ValueRange{castOrSame(result, cornerType)},
+              ValueRange{corner}, ArrayRef<AffineMap>{identity, identity},
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [isFloat](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value total =
+                    isFloat ? Value(arith::AddFOp::create(nb, nloc, args[1],
+                                                          args[0]))
+                            : Value(arith::AddIOp::create(nb, nloc, args[1],
+                                                          args[0]));
+                linalg::YieldOp::create(nb, nloc, total);
+              });
+          updated.push_back(tensor::InsertSliceOp::create(
+              b, loc, add.getResult(0), part, zeros, dims, ones));
+          continue;
+        }
+        SmallVector<OpFoldResult> offsets{
+            arith::SubIOp::create(b, loc, i, begin).getResult()},
+            sizes{b.getIndexAttr(1)};
+        for (OpFoldResult extent : tensor::getMixedSizes(b, loc, result)) {
+          offsets.push_back(b.getIndexAttr(0));
+          sizes.push_back(extent);
+        }
+        Value row = ReshapeOp::create(b, loc, result, sizes);
+        SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+        updated.push_back(tensor::InsertSliceOp::create(b, loc, row, part,
+                                                        offsets, sizes, strides));
+      }
+      scf::YieldOp::create(b, loc, updated);
+    }
+
+    SmallVector<Value> written(items.getResults());
+    for (size_t k = 0; k < stackedResults; ++k)
+      if (sums[k])
+        written[raggedResults + k] = ReshapeOp::create(
+            b, loc, written[raggedResults + k],
+            partBoxes[raggedResults + k].second);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [k, value] : llvm::enumerate(written)) {
+      auto &[offsets, sizes] = partBoxes[k];
+      SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+      tensor::ParallelInsertSliceOp::create(b, loc, value, outs[k], offsets,
+                                            sizes, strides);
+    }
+  }
+
+  // The chunks' partial sums, summed.
+  for (auto [k, sum] : llvm::enumerate(sums)) {
+    if (!sum)
+      continue;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(sum);
+    Value total = SumOp::create(b, sum.getLoc(),
+                                forall.getResult(raggedResults + k),
+                                sum.getAxesAttr(), sum.getKeepdimsAttr());
+    sum.getResult().replaceAllUsesWith(
+        castOrSame(total, sum.getResult().getType()));
+    sum.erase();
   }
 
   SmallVector<Value> replacements;
@@ -338,8 +479,13 @@ void MapLowering::lower() {
   }
   for (auto [k, stacked] : llvm::enumerate(op.getStacked()))
     replacements.push_back(
-        castOrSame(forall.getResult(raggedResults + k), stacked.getType()));
-  op.replaceAllUsesWith(replacements);
+        sums[k] ? Value() // its sum was rewired above
+                : castOrSame(forall.getResult(raggedResults + k),
+                             stacked.getType()));
+  for (auto [result, replacement] :
+       llvm::zip_equal(op->getResults(), replacements))
+    if (replacement)
+      result.replaceAllUsesWith(replacement);
   op.erase();
 }
 
@@ -355,13 +501,15 @@ struct VslaLowerMapPass : mlir::vsla::impl::VslaLowerMapBase<VslaLowerMapPass> {
     module.walk<WalkOrder::PostOrder>([&](MapOp op) { maps.push_back(op); });
     if (maps.empty())
       return;
-    if (!module.lookupSymbol(kMapItemFunction)) {
-      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-      auto declaration = func::FuncOp::create(
-          b, module.getLoc(), kMapItemFunction,
-          b.getFunctionType({b.getI64Type()}, {}));
-      declaration.setPrivate();
-    }
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    if (!module.lookupSymbol(kMapItemFunction))
+      func::FuncOp::create(b, module.getLoc(), kMapItemFunction,
+                           b.getFunctionType({b.getI64Type()}, {}))
+          .setPrivate();
+    if (!module.lookupSymbol(kNumThreadsFunction))
+      func::FuncOp::create(b, module.getLoc(), kNumThreadsFunction,
+                           b.getFunctionType({}, {b.getI64Type()}))
+          .setPrivate();
     for (MapOp op : maps)
       MapLowering(op).lower();
     // The sizing loops need only extents: resolve the dims of the cloned

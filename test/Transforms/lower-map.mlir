@@ -1,5 +1,5 @@
 // vsla-lower-map: a serial loop that sizes the results and runs the checks,
-// then an scf.forall over the items that holds no checks.
+// then an scf.forall over chunks of items that holds no checks.
 // RUN: vsla-opt %s --vsla-lower-map | FileCheck %s
 
 // CHECK-LABEL: func.func @conv_items
@@ -14,13 +14,18 @@
 // CHECK-NOT: vsla.conv
 // CHECK:   scf.yield
 // CHECK: vsla.check_shape %{{.*}}, "vsla.map: the packed values of ragged batch 0 hold more elements than its items' shapes describe"
-// The stacked result is zero-filled, then every item writes its row.
+// The stacked result is zero-filled; chunks of items (a few per thread) run
+// in parallel, each item in its chunk writing its part; no checks remain.
+// CHECK: call @__vsla_num_threads
 // CHECK: linalg.fill
-// CHECK: scf.forall (%[[J:.*]]) in (%[[N]])
-// CHECK:   tensor.extract_slice
-// CHECK:   vsla.reshape
-// CHECK:   vsla.conv
+// CHECK: scf.forall (%[[C:.*]]) in (%{{.*}})
+// CHECK:   scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:     tensor.extract_slice
+// CHECK:     vsla.reshape
+// CHECK:     vsla.conv
 // CHECK-NOT: vsla.check_shape
+// CHECK:     tensor.insert_slice
+// CHECK:     tensor.insert_slice
 // CHECK:   scf.forall.in_parallel
 // CHECK:     tensor.parallel_insert_slice
 // CHECK:     tensor.parallel_insert_slice
@@ -48,4 +53,25 @@ func.func @pairs(%a: tensor<?xf32>, %as: tensor<?x1xi64>, %b: tensor<?xf32>, %bs
     vsla.yield %l : tensor<f32>
   } -> stacked(tensor<?xf32>)
   return %t : tensor<?xf32>
+}
+
+// A stacked result only summed over the items (a shared operand's adjoint)
+// keeps one partial sum per chunk, added to in place, not one row per item.
+// CHECK-LABEL: func.func @summed
+// CHECK: scf.forall
+// CHECK:   tensor.extract_slice %{{.*}}[%{{.*}}, 0] [1, %{{.*}}] [1, 1] : tensor<?x?xf32> to tensor<1x?xf32>
+// CHECK:   scf.for
+// CHECK:     linalg.generic
+// CHECK:       arith.addf
+// CHECK:     tensor.insert_slice
+// CHECK: %[[PARTS:.*]] = vsla.sum %{{.*}} axes = [0] : tensor<?x?xf32>
+// CHECK: return %[[PARTS]]
+func.func @summed(%values: tensor<?xf32>, %shapes: tensor<?x1xi64>, %h: tensor<?xf32>) -> tensor<?xf32> {
+  %t = vsla.map ragged(%values : tensor<?xf32>) shapes(%shapes : tensor<?x1xi64>) shared(%h : tensor<?xf32>) {
+  ^bb0(%i: index, %x: tensor<?xf32>, %w: tensor<?xf32>):
+    %y = vsla.conv %x, %w : tensor<?xf32>, tensor<?xf32>
+    vsla.yield %y : tensor<?xf32>
+  } -> stacked(tensor<?x?xf32>)
+  %s = vsla.sum %t axes = [0] : tensor<?x?xf32>
+  return %s : tensor<?xf32>
 }

@@ -853,9 +853,9 @@ def Vsla_MapOp : Vsla_Op<"map", [IsolatedFromAbove, RecursiveMemoryEffects,
     them) and shared operands the body does not read.
 
     Items are independent, so the lowering (`vsla-lower-map`) runs them as a
-    parallel loop (`scf.forall`) after a serial pass that computes every
-    item's result extents, evaluates the body's shape checks and sizes the
-    packed results. The adjoint is again a `vsla.map`, of the body's adjoint:
+    parallel loop (`scf.forall` over chunks of items) after a serial pass
+    that computes every item's result extents, evaluates the body's shape
+    checks and sizes the packed results. The adjoint is again a `vsla.map`, of the body's adjoint:
     ragged operands get ragged adjoints (packed like the operand), and shared
     operands the sum of the items' adjoints.
 

@@ -129,11 +129,16 @@ def VslaLowerMap : Pass<"vsla-lower-map", "::mlir::ModuleOp"> {
        maximum extents of the stacked ones. The body is cloned into this
        loop for its extents only: the dims of its results are resolved
        through `ReifyRankedShapedTypeOpInterface`, and its data ops die.
-    2. an `scf.forall` over the items that runs the body (without its
-       checks) on each item, extracted from the packed values without a
-       copy of the batch, and writes the results with
-       `tensor.parallel_insert_slice` into the packed outputs (sized by the
-       first loop) and the zero-filled stacked outputs.
+    2. an `scf.forall` over chunks of items (`min(n, 4 * threads)` of them,
+       the runtime's `__vsla_num_threads()`): each chunk runs the body
+       (without its checks) on its items in turn, each extracted from the
+       packed values without a copy of the batch, writes its part of the
+       packed outputs (sized by the first loop) and of the zero-filled
+       stacked outputs, and hands them back with
+       `tensor.parallel_insert_slice`. A stacked result whose only use is a
+       `vsla.sum` over the items (a shared operand's adjoint) becomes one
+       partial sum per chunk, added to in place, then summed: memory grows
+       with the threads, not with the items.
 
     Inner maps are lowered before the maps whose bodies hold them.
   }];
