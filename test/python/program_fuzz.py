@@ -2,7 +2,8 @@
 
 Random programs of 3 to 10 ops (every op family, ranks 1 to 3, static extents mixed
 with dynamic ones) run eagerly, under ``vsla.jit`` on several input shapes of the same
-ranks (one compile serves them all), and under ``vsla.grad`` of a weighted sum of their
+ranks (one compile serves them all), under ``vsla.vmap`` over ragged batches of those
+shapes (one item per shape set), and under ``vsla.grad`` of a weighted sum of their
 outputs (checked by central finite differences in float64). Every result is compared
 with a NumPy reference that implements VSLA's semantics by explicit zero-padding.
 
@@ -806,10 +807,31 @@ class Checker:
                 valid_sets.append(k)
         if jitted.cache_size() > 1:
             fail("jit", "recompiled", -1, f"{jitted.cache_size()} compiles for one signature")
+        if len(valid_sets) > 1:
+            self.check_vmap(prog, f_v, f_r, valid_sets, fail, rtol, atol)
         if grad and not prog.uses_cast("int64", "float32"):
             for k in valid_sets[:2]:
                 self.check_grad(prog, f_v, f_r, k, fail)
         return fails
+
+    def check_vmap(self, prog, f_v, f_r, sets, fail, rtol, atol):
+        """The program mapped over ragged batches of the valid shape sets (one item
+        per set, every input mapped) equals the reference on each set."""
+        vsla = self.vsla
+        inputs = [input_values(prog, k) for k in sets]
+        try:
+            batches = [vsla.ragged([xs[i] for xs in inputs], dtype=inputs[0][i].dtype)
+                       for i in range(len(prog.inputs))]
+            outs = vsla.vmap(f_v, out="ragged")(*batches)
+        except Exception as e:  # noqa: BLE001 (reported)
+            fail("vmap", f"raises {type(e).__name__}", -1, e)
+            return
+        for n, (k, xs) in enumerate(zip(sets, inputs)):
+            ref, _ = self.run_ref(f_r, xs)
+            got = [np.asarray(o[n]) for o in outs]
+            if bad := first_mismatch(got, ref, rtol, atol):
+                fail("vmap", bad[0], k, bad[1])
+                return
 
     def check_grad(self, prog, f_v, f_r, k, fail):
         vsla = self.vsla
