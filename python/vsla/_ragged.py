@@ -65,7 +65,14 @@ class Ragged:
     __array_ufunc__ = None
 
     def __init__(self, values: np.ndarray, shapes: np.ndarray, offsets=None):
-        # Internal: the parts are checked (see from_packed).
+        # The parts as they are (compiled code's results; from_packed checks the
+        # layout). Their kinds are checked here: compiled code trusts them.
+        if not (isinstance(values, np.ndarray) and values.ndim == 1 and
+                isinstance(shapes, np.ndarray) and shapes.ndim == 2 and
+                shapes.dtype == np.int64):
+            raise DTypeError("vsla.Ragged takes a 1-D values array and an int64 [n, rank] "
+                             "shapes array; build ragged batches with vsla.ragged(...), "
+                             "Ragged.from_packed(values, shapes) or Ragged.from_lengths")
         self._values = values
         self._shapes = shapes
         self._offsets = offsets

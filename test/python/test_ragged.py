@@ -93,6 +93,15 @@ def test_huge_and_inconsistent_layouts_are_checked_eager_and_jit():
             f(vsla.Ragged(values, shapes))
 
 
+def test_the_raw_constructor_checks_the_kinds_of_its_parts():
+    for values, shapes in [(np.ones(4, np.float32), np.array([[2], [2]], np.int32)),
+                           (np.ones(4, np.float32), np.array([2, 2])),
+                           (np.ones(4, np.float32), [[2], [2]]),
+                           (np.ones((2, 2), np.float32), np.array([[2], [2]]))]:
+        with pytest.raises(vsla.DTypeError, match="vsla.Ragged takes"):
+            vsla.Ragged(values, shapes)
+
+
 def test_index_errors():
     r = vsla.ragged([[1.0], [2.0]])
     with pytest.raises(IndexError):
