@@ -23,11 +23,6 @@ Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
-/// The item rank of a ragged batch whose shapes tensor is `shapes`.
-int64_t itemRankOf(Value shapes) {
-  return cast<RankedTensorType>(shapes.getType()).getDimSize(1);
-}
-
 /// An item of rank `rank`: every extent dynamic.
 RankedTensorType itemType(int64_t rank, Type element) {
   return RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
@@ -41,13 +36,6 @@ RankedTensorType shapesType(MLIRContext *context, int64_t rank) {
 
 RankedTensorType packedType(Type element) {
   return RankedTensorType::get({ShapedType::kDynamic}, element);
-}
-
-/// `v` cast to `type` when they differ (they are cast-compatible).
-Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
-  if (v.getType() == type)
-    return v;
-  return tensor::CastOp::create(b, loc, type, v);
 }
 
 /// Row `row` of the stacked `g`, cut to the extents of `like` (the item's
@@ -68,7 +56,7 @@ Value itemOfStacked(OpBuilder &b, Location loc, Value g, Value row,
   Value slice = SliceOp::create(b, loc, g, dynamicOffsets, dynamicSizes,
                                 dynamicStrides, staticOffsets, staticSizes,
                                 staticStrides);
-  return castTo(b, loc, ReshapeOp::create(b, loc, slice, dims), like.getType());
+  return castIfNeeded(b, loc, ReshapeOp::create(b, loc, slice, dims), like.getType());
 }
 
 } // namespace
@@ -88,7 +76,7 @@ LogicalResult MapOp::verifyRegions() {
            << getValues().size() << " ragged value result(s) but "
            << getShapes().size() << " shapes result(s)";
   for (Value shapes : llvm::concat<Value>(getRaggedShapes(), getShapes()))
-    if (ShapedType::isDynamic(itemRankOf(shapes)))
+    if (ShapedType::isDynamic(MapOp::getItemRank(shapes)))
       return emitOpError("needs a static item rank (dim 1 of every shapes "
                          "tensor), got ")
              << shapes.getType();
@@ -106,7 +94,7 @@ LogicalResult MapOp::verifyRegions() {
            << body.getArgument(0).getType();
   for (auto [n, item, values, shapes] :
        llvm::enumerate(getItems(), getRaggedValues(), getRaggedShapes())) {
-    Type want = itemType(itemRankOf(shapes), elementTypeOf(values));
+    Type want = itemType(MapOp::getItemRank(shapes), elementTypeOf(values));
     if (item.getType() != want)
       return emitOpError("body argument for ragged operand ")
              << n << " is " << item.getType() << "; expected " << want
@@ -133,9 +121,9 @@ LogicalResult MapOp::verifyRegions() {
                        getValues(), getShapes())) {
     auto type = cast<RankedTensorType>(yielded.getType());
     if (type.getElementType() != elementTypeOf(values) ||
-        type.getRank() != itemRankOf(shapes))
+        type.getRank() != MapOp::getItemRank(shapes))
       return emitOpError("ragged result ")
-             << n << " holds items of rank " << itemRankOf(shapes) << " and "
+             << n << " holds items of rank " << MapOp::getItemRank(shapes) << " and "
              << elementTypeOf(values) << " but the body yields "
              << yielded.getType();
   }
@@ -191,18 +179,18 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
   SmallVector<Value> values(getRaggedValues()), shapes(getRaggedShapes()),
       shared(getShared());
   for (unsigned k : raggedSeeds) {
-    values.push_back(castTo(builder, loc, resultAdjoints[k],
+    values.push_back(castIfNeeded(builder, loc, resultAdjoints[k],
                             getValues()[k].getType()));
     shapes.push_back(getShapes()[k]);
   }
   for (unsigned k : stackedSeeds)
-    shared.push_back(castTo(builder, loc, resultAdjoints[2 * raggedResults + k],
+    shared.push_back(castIfNeeded(builder, loc, resultAdjoints[2 * raggedResults + k],
                             getStacked()[k].getType()));
   SmallVector<Type> valueTypes, shapeTypes, stackedTypes;
   for (unsigned j : raggedWrt) {
     valueTypes.push_back(packedType(elementTypeOf(getRaggedValues()[j])));
     shapeTypes.push_back(
-        shapesType(context, itemRankOf(getRaggedShapes()[j])));
+        shapesType(context, MapOp::getItemRank(getRaggedShapes()[j])));
   }
   for (unsigned k : sharedWrt) {
     auto type = cast<RankedTensorType>(getShared()[k].getType());
@@ -224,7 +212,7 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
   SmallVector<Value> raggedCotangents;
   for (unsigned k : raggedSeeds)
     raggedCotangents.push_back(block->addArgument(
-        itemType(itemRankOf(getShapes()[k]), elementTypeOf(getValues()[k])),
+        itemType(MapOp::getItemRank(getShapes()[k]), elementTypeOf(getValues()[k])),
         loc));
   for (BlockArgument argument : getSharedArguments())
     mapping.map(argument, block->addArgument(argument.getType(), loc));
@@ -243,7 +231,7 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
   SmallVector<Value> seeds, cotangents;
   for (auto [k, cotangent] : llvm::zip_equal(raggedSeeds, raggedCotangents)) {
     seeds.push_back(yielded[k]);
-    cotangents.push_back(castTo(builder, loc, cotangent, yielded[k].getType()));
+    cotangents.push_back(castIfNeeded(builder, loc, cotangent, yielded[k].getType()));
   }
   for (auto [k, cotangent] : llvm::zip_equal(stackedSeeds, stackedCotangents)) {
     Value result = yielded[raggedResults + k];
@@ -267,7 +255,7 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
   // at the operand's shape (also with no items).
   builder.setInsertionPointAfter(adjoint);
   for (auto [n, j] : llvm::enumerate(raggedWrt))
-    operandAdjoints[j] = castTo(builder, loc, adjoint.getValues()[n],
+    operandAdjoints[j] = castIfNeeded(builder, loc, adjoint.getValues()[n],
                                 getRaggedValues()[j].getType());
   size_t sharedBase = 2 * getRaggedValues().size();
   for (auto [n, k] : llvm::enumerate(sharedWrt)) {
@@ -277,7 +265,7 @@ LogicalResult MapOp::emitVjp(OpBuilder &builder,
     Value fitted = PromoteOp::create(builder, loc, sum,
                                      tensor::getMixedSizes(builder, loc, operand));
     operandAdjoints[sharedBase + k] =
-        castTo(builder, loc, fitted, operand.getType());
+        castIfNeeded(builder, loc, fitted, operand.getType());
   }
   return success();
 }

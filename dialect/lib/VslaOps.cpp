@@ -520,6 +520,13 @@ LogicalResult CheckZeroOp::inferReturnTypes(MLIRContext *,
 }
 
 #define GET_OP_CLASSES
+Value mlir::vsla::castIfNeeded(OpBuilder &builder, Location loc, Value value,
+                              Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
 #include "vsla/Dialect/VslaOps.cpp.inc"
 
 //===----------------------------------------------------------------------===//

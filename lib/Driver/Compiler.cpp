@@ -24,7 +24,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -106,7 +105,8 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
       {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
       {mlir::vsla::kCheckFailedFunction,
        reinterpret_cast<void *>(&__vsla_check_failed)},
-      {"__vsla_num_threads", reinterpret_cast<void *>(&__vsla_num_threads)},
+      {mlir::vsla::kNumThreadsFunction,
+       reinterpret_cast<void *>(&__vsla_num_threads)},
       {mlir::vsla::kMapItemFunction,
        reinterpret_cast<void *>(&__vsla_map_item)},
       {"_mlir_ciface___vsla_fft_conv_f32",
@@ -252,8 +252,6 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   // that adds are numbered after the others.
   {
     mlir::PassManager maps(&context);
-    // Unused results of a map go first, with the body's work for them.
-    maps.addPass(mlir::createCanonicalizerPass());
     maps.addPass(mlir::vsla::createVslaLowerMap());
     if (mlir::failed(maps.run(*lowered)))
       return rt::internalError("cannot lower vsla.map:\n" +

@@ -14,6 +14,8 @@
 
 #include "CpuPasses.h"
 
+#include "vsla/Dialect/VslaDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,7 +39,6 @@ namespace {
 /// elementwise work.
 constexpr int64_t kGrainElements = 1 << 17;
 
-constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
 
 bool isInsideLoop(Operation *op) {
   for (Operation *parent = op->getParentOp(); parent;

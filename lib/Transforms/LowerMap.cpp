@@ -44,21 +44,6 @@ namespace {
 /// small.
 constexpr int64_t kChunksPerThread = 4;
 
-/// The runtime's thread count (the same function vsla-cpu-parallelize calls).
-constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
-
-int64_t itemRankOf(Value shapes) {
-  return cast<RankedTensorType>(shapes.getType()).getDimSize(1);
-}
-
-Value castOrSame(Value v, Type type) {
-  if (v.getType() == type)
-    return v;
-  OpBuilder b(v.getContext());
-  b.setInsertionPointAfterValue(v);
-  return tensor::CastOp::create(b, v.getLoc(), type, v);
-}
-
 /// Builds the loops of one vsla.map.
 class MapLowering {
 public:
@@ -187,7 +172,7 @@ void MapLowering::lower() {
       // The element count, checked factor by factor against what the packed
       // values hold (so that no product of huge extents can wrap around).
       Value size = one;
-      for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d) {
+      for (int64_t d = 0; d < MapOp::getItemRank(op.getRaggedShapes()[j]); ++d) {
         Value extent = itemExtent(j, i, d);
         check(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, extent,
                                     zero),
@@ -219,7 +204,7 @@ void MapLowering::lower() {
       Value result = yielded[k];
       SmallVector<Value> extents;
       Value shapes = carried[at];
-      for (int64_t d = 0; d < itemRankOf(op.getShapes()[k]); ++d) {
+      for (int64_t d = 0; d < MapOp::getItemRank(op.getShapes()[k]); ++d) {
         Value extent = tensor::DimOp::create(b, loc, result, d);
         extents.push_back(extent);
         Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), extent);
@@ -361,7 +346,7 @@ void MapLowering::lower() {
       SmallVector<Value> itemValues;
       for (size_t j = 0; j < ragged; ++j) {
         SmallVector<Value> extents;
-        for (int64_t d = 0; d < itemRankOf(op.getRaggedShapes()[j]); ++d)
+        for (int64_t d = 0; d < MapOp::getItemRank(op.getRaggedShapes()[j]); ++d)
           extents.push_back(itemExtent(j, i, d));
         Value offset =
             tensor::ExtractOp::create(b, loc, inputOffsets[j], ValueRange{i});
@@ -409,7 +394,7 @@ void MapLowering::lower() {
           AffineMap identity = b.getMultiDimIdentityMap(rank);
           bool isFloat = isa<FloatType>(cornerType.getElementType());
           auto add = linalg::GenericOp::create(
-              b, loc, cornerType, ValueRange{castOrSame(result, cornerType)},
+              b, loc, cornerType, ValueRange{castIfNeeded(b, loc, result, cornerType)},
               ValueRange{corner}, ArrayRef<AffineMap>{identity, identity},
               SmallVector<utils::IteratorType>(rank,
                                                utils::IteratorType::parallel),
@@ -465,22 +450,22 @@ void MapLowering::lower() {
                                 forall.getResult(raggedResults + k),
                                 sum.getAxesAttr(), sum.getKeepdimsAttr());
     sum.getResult().replaceAllUsesWith(
-        castOrSame(total, sum.getResult().getType()));
+        castIfNeeded(b, loc, total, sum.getResult().getType()));
     sum.erase();
   }
 
   SmallVector<Value> replacements;
   for (auto [k, values] : llvm::enumerate(op.getValues()))
-    replacements.push_back(castOrSame(forall.getResult(k), values.getType()));
+    replacements.push_back(castIfNeeded(b, loc, forall.getResult(k), values.getType()));
   at = 2 * ragged;
   for (Value shapes : op.getShapes()) {
-    replacements.push_back(castOrSame(sizing.getResult(at), shapes.getType()));
+    replacements.push_back(castIfNeeded(b, loc, sizing.getResult(at), shapes.getType()));
     at += 3;
   }
   for (auto [k, stacked] : llvm::enumerate(op.getStacked()))
     replacements.push_back(
         sums[k] ? Value() // its sum was rewired above
-                : castOrSame(forall.getResult(raggedResults + k),
+                : castIfNeeded(b, loc, forall.getResult(raggedResults + k),
                              stacked.getType()));
   for (auto [result, replacement] :
        llvm::zip_equal(op->getResults(), replacements))
@@ -496,11 +481,20 @@ namespace {
 struct VslaLowerMapPass : mlir::vsla::impl::VslaLowerMapBase<VslaLowerMapPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (!module.walk([](MapOp) { return WalkResult::interrupt(); })
+             .wasInterrupted())
+      return;
+    // Results nothing uses go first, with the body's work for them (a
+    // gradient's map also yields adjoints of inputs nobody asked for).
+    {
+      RewritePatternSet unused(&getContext());
+      MapOp::getCanonicalizationPatterns(unused, &getContext());
+      if (failed(applyPatternsGreedily(module, std::move(unused))))
+        return signalPassFailure();
+    }
     SmallVector<MapOp> maps;
     // Inner maps first: an outer body is cloned with its inner loops.
     module.walk<WalkOrder::PostOrder>([&](MapOp op) { maps.push_back(op); });
-    if (maps.empty())
-      return;
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
     if (!module.lookupSymbol(kMapItemFunction))
       func::FuncOp::create(b, module.getLoc(), kMapItemFunction,

@@ -25,6 +25,8 @@ constexpr llvm::StringLiteral kCheckIdAttrName = "vsla.check_id";
 constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";
 /// The runtime function told which ragged-batch item is being checked.
 constexpr llvm::StringLiteral kMapItemFunction = "__vsla_map_item";
+/// The runtime function that says how many threads parallel loops may use.
+constexpr llvm::StringLiteral kNumThreadsFunction = "__vsla_num_threads";
 } // namespace mlir::vsla
 
 #endif // VSLA_DIALECT_VSLADIALECT_H

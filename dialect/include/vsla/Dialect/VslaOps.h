@@ -21,4 +21,10 @@
 #define GET_OP_CLASSES
 #include "vsla/Dialect/VslaOps.h.inc"
 
+namespace mlir::vsla {
+/// `value` as `type` (a cast-compatible tensor type): itself when the types
+/// agree, else a tensor.cast at the builder's insertion point.
+Value castIfNeeded(OpBuilder &builder, Location loc, Value value, Type type);
+} // namespace mlir::vsla
+
 #endif // VSLA_DIALECT_VSLAOPS_H

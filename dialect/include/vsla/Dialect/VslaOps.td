@@ -899,6 +899,11 @@ def Vsla_MapOp : Vsla_Op<"map", [IsolatedFromAbove, RecursiveMemoryEffects,
       return getBody().getArguments().drop_front(1 + getRaggedValues().size());
     }
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The item rank of the ragged batch whose shapes tensor is `shapes`.
+    static int64_t getItemRank(::mlir::Value shapes) {
+      return ::llvm::cast<::mlir::RankedTensorType>(shapes.getType())
+          .getDimSize(1);
+    }
     ::mlir::Operation *getYield() { return getBodyBlock().getTerminator(); }
   }];
 }

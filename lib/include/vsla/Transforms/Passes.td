@@ -118,7 +118,8 @@ def VslaMaterializeShapeChecks : Pass<"vsla-materialize-shape-checks",
 def VslaLowerMap : Pass<"vsla-lower-map", "::mlir::ModuleOp"> {
   let summary = "Lower vsla.map to a serial sizing loop and a parallel loop";
   let description = [{
-    Each `vsla.map` becomes
+    Each `vsla.map` first loses the results nothing uses (its
+    canonicalization), then becomes
 
     1. an `scf.for` over the items that reads each item's shape from the
        shapes tensor, checks the packed layout (no negative extent, every
