@@ -317,14 +317,6 @@ def _normalize_in_axes(in_axes, count: int, name: str) -> tuple:
     return axes
 
 
-def _body_argument(body: Trace, outer: Trace, value) -> Tracer:
-    """A body argument standing for the outer value `value` (shared by every item)."""
-    outer_id = traced_value(outer, value)
-    body._shared_outer.append(outer_id)
-    dtype, shape = outer.builder.type(outer_id)
-    return body.argument(np.dtype(dtype), [None if d < 0 else d for d in shape])
-
-
 def _mapped_operands(trace: Trace, leaf, what: str):
     """(values id, shapes id, dtype, item rank) of a mapped leaf in `trace`."""
     if isinstance(leaf, Ragged):
@@ -397,7 +389,7 @@ def _trace_map(fun, args, axes, out: str, name: str):
                 if kind == "item":
                     leaves.append(item_tracers[value])
                 elif kind == "shared":
-                    leaves.append(_body_argument(body, trace, value))
+                    leaves.append(body._tracer(body.capture(value)))  # shared
                 else:
                     leaves.append(value)
             body_args.append(_pytree.unflatten(treedef, leaves))
@@ -407,7 +399,7 @@ def _trace_map(fun, args, axes, out: str, name: str):
         for n, leaf in enumerate(out_leaves):
             if isinstance(leaf, np.ndarray) or (isinstance(leaf, Tensor) and
                                                 not isinstance(leaf, Tracer)):
-                leaf = _body_argument(body, trace, Tensor(np.asarray(leaf)))
+                leaf = body._tracer(body.capture(Tensor(np.asarray(leaf))))
             if not isinstance(leaf, Tracer):
                 raise TracingError(f"{name}: the mapped function must return tensors (or "
                                    f"pytrees of them); output {n} is a "
