@@ -25,6 +25,7 @@
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -214,10 +215,10 @@ struct ParallelizePass
   }
 };
 
-/// After convert-scf-to-openmp: each omp.parallel gets num_threads(min(trips,
-/// __vsla_num_threads())) (one thread per chunk of a split op; for the items
-/// of a vsla.map, as many threads as allowed), if(trips > 1), and a dynamic
-/// schedule.
+/// After convert-scf-to-openmp: each omp.parallel gets if(trips > 1) and
+/// num_threads: one thread per chunk of a split op, and for the chunks of
+/// items of a vsla.map (a unit-step loop) at most __vsla_num_threads(), with
+/// a dynamic schedule.
 struct OpenMpClausesPass
     : PassWrapper<OpenMpClausesPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OpenMpClausesPass)
@@ -271,19 +272,23 @@ struct OpenMpClausesPass
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
       Value fork = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
                                          trips, one);
-      // At most as many threads as the runtime allows: the chunks of a split
-      // op are that many already, but the items of a vsla.map can be many
-      // more. Items differ in size, so threads take the next one as they
-      // finish (dynamic schedule).
-      Value available =
-          func::CallOp::create(b, loc, getNumThreadsDecl(getOperation()),
-                               ValueRange{})
-              .getResult(0);
-      Value threads = arith::MinUIOp::create(
-          b, loc, trips,
-          arith::IndexCastOp::create(b, loc, b.getIndexType(), available));
-      if (auto loop = dyn_cast<omp::WsloopOp>(nest->getParentOp()))
-        loop.setScheduleKind(omp::ClauseScheduleKind::Dynamic);
+      // A split op's chunks (a step computed at run time) are at most the
+      // runtime's thread count already: one thread each. The chunks of
+      // items of a vsla.map (step 1) can be more: at most the runtime's
+      // threads, each taking the next chunk as it finishes (items differ in
+      // size).
+      Value threads = trips;
+      if (matchPattern(step, m_One())) {
+        Value available =
+            func::CallOp::create(b, loc, getNumThreadsDecl(getOperation()),
+                                 ValueRange{})
+                .getResult(0);
+        threads = arith::MinUIOp::create(
+            b, loc, trips,
+            arith::IndexCastOp::create(b, loc, b.getIndexType(), available));
+        if (auto loop = dyn_cast<omp::WsloopOp>(nest->getParentOp()))
+          loop.setScheduleKind(omp::ClauseScheduleKind::Dynamic);
+      }
       Value count = arith::IndexCastOp::create(b, loc, b.getI32Type(), threads);
       parallel.getIfExprMutable().assign(fork);
       parallel.getNumThreadsMutable().assign(count);

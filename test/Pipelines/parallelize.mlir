@@ -21,7 +21,7 @@
 // CHECK-NEXT: linalg.generic {{.*}} ins(%arg0 : memref<?x?xf32>) outs(%arg1 : memref<?x?xf32>)
 // OMP-LABEL: func.func @elementwise
 // OMP: omp.parallel if(%{{.*}}) num_threads(%{{.*}} : i32)
-// OMP: omp.wsloop
+// OMP: omp.wsloop {
 // OMP-NOT: memref.alloca_scope
 func.func @elementwise(%a: memref<?x?xf32>, %out: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
@@ -67,6 +67,26 @@ func.func @stays_serial(%small: memref<4x8xf32>, %a: memref<?x?xf32>, %n: index,
   ^bb0(%x: f32, %acc: f32):
     %s = arith.addf %x, %acc : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// A unit-step parallel loop (the chunks of items of a vsla.map, after
+// scf-forall-to-parallel) runs on at most __vsla_num_threads() threads, each
+// taking the next chunk as it finishes.
+// CHECK-LABEL: func.func @map_chunks
+// OMP-LABEL: func.func @map_chunks
+// OMP: %[[T:.*]] = call @__vsla_num_threads() : () -> i64
+// OMP: arith.minui
+// OMP: omp.parallel if(%{{.*}}) num_threads(%{{.*}} : i32)
+// OMP: omp.wsloop schedule(dynamic)
+func.func @map_chunks(%chunks: index, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %cst = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%chunks) step (%c1) {
+    memref.store %cst, %out[%i] : memref<?xf32>
+    scf.reduce
   }
   return
 }
