@@ -34,6 +34,19 @@
 #include <atomic>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "vsla/runtime/ObjectLoader.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace vsla {
@@ -57,6 +70,13 @@ rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
     if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type)) {
       value.rank = tensor.getRank();
       elementType = tensor.getElementType();
+      if (tensor.hasStaticShape() || llvm::any_of(tensor.getShape(), [](int64_t d) {
+            return !mlir::ShapedType::isDynamic(d);
+          }))
+        for (int64_t dim : tensor.getShape())
+          value.dims.push_back(mlir::ShapedType::isDynamic(dim)
+                                   ? rt::kDynamicExtent
+                                   : dim);
     } else if (isResult || !(type.isIntOrIndexOrFloat())) {
       std::string text;
       llvm::raw_string_ostream os(text);
@@ -90,63 +110,132 @@ rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
   return signature;
 }
 
-/// The runtime functions compiled code calls: allocation through the
-/// buffer pool, strided copies, run-time check failures, the thread count,
-/// BLAS products and FFT convolutions.
+/// The runtime functions compiled code calls, for the JIT's linker.
 llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
   llvm::orc::SymbolMap symbols;
-  const std::pair<llvm::StringRef, void *> functions[] = {
-      {"_mlir_memref_to_llvm_alloc",
-       reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc)},
-      {"_mlir_memref_to_llvm_aligned_alloc",
-       reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc)},
-      {"_mlir_memref_to_llvm_free",
-       reinterpret_cast<void *>(&_mlir_memref_to_llvm_free)},
-      {"memrefCopy", reinterpret_cast<void *>(&memrefCopy)},
-      {mlir::vsla::kCheckFailedFunction,
-       reinterpret_cast<void *>(&__vsla_check_failed)},
-      {mlir::vsla::kNumThreadsFunction,
-       reinterpret_cast<void *>(&__vsla_num_threads)},
-      {mlir::vsla::kMapItemFunction,
-       reinterpret_cast<void *>(&__vsla_map_item)},
-      {"_mlir_ciface___vsla_fft_conv_f32",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f32)},
-      {"_mlir_ciface___vsla_fft_conv_f64",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_fft_conv_f64)},
-      {"_mlir_ciface___vsla_gemm_f32",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f32)},
-      {"_mlir_ciface___vsla_gemm_f64",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_gemm_f64)},
-      {"_mlir_ciface___vsla_batch_gemm_f32",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f32)},
-      {"_mlir_ciface___vsla_batch_gemm_f64",
-       reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f64)},
-  };
-  for (auto [name, address] : functions)
+  for (const auto &[name, address] : rt::getRuntimeSymbols())
     symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                llvm::JITSymbolFlags::Exported};
   return symbols;
 }
 
-/// LLVM's OpenMP runtime, whose __kmpc_* entry points the parallel loops of
-/// compiled code call; its symbols become visible to the JIT's linker.
-void loadOpenMpRuntime() {
-  // Idle workers sleep after 1 ms instead of spinning for 200: between
-  // parallel loops the cores go to BLAS threads and the caller.
-  if (!std::getenv("KMP_BLOCKTIME"))
-    setenv("KMP_BLOCKTIME", "1", /*overwrite=*/0);
-  if (!dlopen(VSLA_OPENMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL))
-    (void)dlopen("libomp.so.5", RTLD_NOW | RTLD_GLOBAL);
+/// The packed entry point's symbol in the object code (ExecutionEngine
+/// wraps each C interface function `_mlir_ciface_<f>` as `_mlir_` + that).
+std::string getPackedSymbol(llvm::StringRef function) {
+  return "_mlir__mlir_ciface_" + function.str();
+}
+
+/// What produced the code: the versions, and the identity (size and time)
+/// of the binary holding this compiler, so any rebuild invalidates the
+/// persistent cache.
+const std::string &getProducer() {
+  static const std::string producer = [] {
+    std::string text = "vsla " VSLA_VERSION ", LLVM " LLVM_VERSION_STRING;
+    Dl_info info;
+    struct stat status;
+    if (dladdr(reinterpret_cast<void *>(&getProducer), &info) &&
+        info.dli_fname && stat(info.dli_fname, &status) == 0)
+      text += ", build " + std::to_string(status.st_size) + "-" +
+              std::to_string(status.st_mtim.tv_sec) + "." +
+              std::to_string(status.st_mtim.tv_nsec);
+    return text;
+  }();
+  return producer;
+}
+
+/// The persistent compile cache's folder, or nothing when it is off.
+std::optional<std::string> getDiskCacheDirectory() {
+  if (const char *dir = std::getenv("VSLA_CACHE_DIR"))
+    return *dir ? std::optional<std::string>(dir) : std::nullopt;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/vsla";
+  if (const char *home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/vsla";
+  return std::nullopt;
+}
+
+
+/// The triple, CPU and CPU features code for `cpu` is compiled for ("host":
+/// this machine's CPU and every feature it has).
+rt::Status describeTarget(const std::string &cpu, rt::ArtifactTarget &target) {
+  target.triple = llvm::sys::getProcessTriple();
+  if (cpu == "host" || cpu.empty()) {
+    target.cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures features;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.getKey(), feature.getValue());
+    target.features = features.getString();
+    return rt::okStatus();
+  }
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(llvm::Triple(target.triple), error);
+  if (!llvmTarget)
+    return rt::internalError("no code generator for " + target.triple + ": " +
+                             error);
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      llvmTarget->createMCSubtargetInfo(llvm::Triple(target.triple), cpu, ""));
+  if (!info || !info->isCPUStringValid(cpu))
+    return rt::invalidArgument("unknown CPU " + cpu +
+                               "; use host, x86-64, x86-64-v2, x86-64-v3, "
+                               "x86-64-v4 or an LLVM CPU name (skylake, ...)");
+  target.cpu = cpu;
+  // The CPU's own features, spelled out so the loader can check them.
+  llvm::SubtargetFeatures features;
+  for (const llvm::SubtargetFeatureKV &feature : info->getAllProcessorFeatures())
+    if (info->checkFeatures("+" + std::string(feature.Key)))
+      features.AddFeature(feature.Key, true);
+  target.features = features.getString();
+  return rt::okStatus();
+}
+
+/// The object code the JIT compiled (ExecutionEngine writes it to a file
+/// only).
+rt::StatusOr<std::string> dumpObjectCode(mlir::ExecutionEngine &engine) {
+  llvm::SmallString<128> path;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("vsla", "o", fd, path))
+    return rt::internalError("cannot create a temporary object file");
+  ::close(fd);
+  engine.dumpToObjectFile(path);
+  auto bytes = rt::readFile(path.str().str());
+  llvm::sys::fs::remove(path);
+  return bytes;
 }
 
 } // namespace
+
+std::shared_ptr<Executable>
+Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
+  auto bytes = rt::readFile(path);
+  if (!bytes.ok())
+    return nullptr;
+  // A truncated, corrupted, stale or foreign entry is a miss: it is
+  // compiled again and overwritten.
+  auto contents = rt::parseArtifact(bytes->data(), bytes->size());
+  if (!contents.ok() || contents->cacheKey != key)
+    return nullptr;
+  rt::ArtifactContents kept = *contents;
+  kept.cacheKey.clear();
+  auto module = rt::loadArtifact(std::move(*contents));
+  if (!module.ok())
+    return nullptr;
+  auto executable = std::shared_ptr<Executable>(new Executable());
+  executable->functions = (*module)->getFunctions();
+  executable->checkMessages = (*module)->getCheckMessages();
+  executable->cached = std::move(*module);
+  executable->artifact = std::move(kept);
+  executable->fromCache = true;
+  return executable;
+}
+
 
 Compiler::Compiler() {
   static std::once_flag nativeTarget;
   std::call_once(nativeTarget, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
-    loadOpenMpRuntime();
+    rt::loadOpenMpRuntime();
   });
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
@@ -189,7 +278,7 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   {
     llvm::raw_string_ostream os(key);
     module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
-    os << "\n// opt=" << options.optLevel;
+    os << "\n// opt=" << options.optLevel << " cpu=" << options.cpu;
   }
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -206,6 +295,29 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     if (cached != cache.end())
       return cached->second;
   }
+  // The persistent cache: a file named by the hash of the key, holding the
+  // whole key (a hash collision is a miss, not a wrong module).
+  std::string cachePath;
+  std::string diskKey;
+  rt::ArtifactTarget target;
+  if (auto status = describeTarget(options.cpu, target); !status.ok())
+    return status;
+  if (auto dir = getDiskCacheDirectory();
+      dir && options.useDiskCache && options.dumpPhasesTo.empty()) {
+    diskKey = key + "\n// " + getProducer() + " " + target.triple + " " +
+              target.cpu + " " + target.features;
+    llvm::SmallString<128> path(*dir);
+    llvm::sys::path::append(path, llvm::formatv("{0:x-16}.vsla",
+                                                llvm::xxh3_64bits(diskKey))
+                                      .str());
+    cachePath = path.str().str();
+    if (auto executable = loadFromDiskCache(cachePath, diskKey)) {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto [slot, inserted] = cache.emplace(std::move(key), executable);
+      return slot->second;
+    }
+  }
+
   DiagnosticCollector diagnostics(context);
   mlir::OwningOpRef<mlir::ModuleOp> lowered(
       mlir::cast<mlir::ModuleOp>(module->clone()));
@@ -280,12 +392,18 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   if (mlir::failed(pm.run(*lowered)))
     return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
 
-  // Optimize for this machine: its CPU and features (AVX2, AVX-512, ...)
-  // are what the loop vectorizer targets.
-  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machineBuilder)
-    return rt::internalError("cannot describe the host CPU: " +
-                             llvm::toString(machineBuilder.takeError()));
+  // Optimize for the target CPU: its features (AVX2, AVX-512, ...) are
+  // what the loop vectorizer targets. Position-independent code in the
+  // small code model: what the runtime's object loader relocates.
+  llvm::orc::JITTargetMachineBuilder builder{llvm::Triple(target.triple)};
+  auto *machineBuilder = &builder;
+  builder.setCPU(target.cpu);
+  {
+    llvm::SubtargetFeatures features(target.features);
+    builder.addFeatures(features.getFeatures());
+  }
+  builder.setRelocationModel(llvm::Reloc::PIC_);
+  builder.setCodeModel(llvm::CodeModel::Small);
   machineBuilder->setCodeGenOptLevel(
       static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u)));
   auto machine = machineBuilder->createTargetMachine();
@@ -310,46 +428,65 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   executable->engine->registerSymbols(runtimeSymbols);
   executable->engine->initialize();
   auto lookup = [&](const std::string &name)
-      -> rt::StatusOr<Executable::PackedFunction> {
+      -> rt::StatusOr<rt::PackedEntryPoint> {
     auto entry = executable->engine->lookupPacked("_mlir_ciface_" + name);
     if (!entry)
       return rt::internalError("compiled code has no entry point @" + name +
                                ": " + llvm::toString(entry.takeError()));
     return *entry;
   };
-  for (const FunctionSignature &function : executable->functions) {
-    Executable::PackedFunction returning = nullptr;
+  rt::ArtifactContents &artifact = executable->artifact;
+  for (FunctionSignature &function : executable->functions) {
+    rt::ArtifactFunction entry{function, "", "", "", ""};
     if (!function.destinationPassing) {
-      auto entry = lookup(function.name);
-      if (!entry.ok())
-        return entry.getStatus();
-      returning = *entry;
-    }
-    executable->entryPoints.push_back(returning);
-    Executable::PackedFunction shapes = nullptr, destination = nullptr;
-    if (function.destinationPassing) {
-      auto shapeEntry = lookup(getShapesEntryName(function.name));
-      auto destinationEntry = lookup(getDestinationEntryName(function.name));
-      if (!shapeEntry.ok())
-        return shapeEntry.getStatus();
-      if (!destinationEntry.ok())
-        return destinationEntry.getStatus();
-      shapes = *shapeEntry;
-      destination = *destinationEntry;
-    }
-    Executable::PackedFunction equalShapes = nullptr;
-    if (function.destinationPassing) {
+      auto call = lookup(function.name);
+      if (!call.ok())
+        return call.getStatus();
+      function.call = *call;
+      entry.callSymbol = getPackedSymbol(function.name);
+    } else {
+      auto shapes = lookup(getShapesEntryName(function.name));
+      auto destination = lookup(getDestinationEntryName(function.name));
+      if (!shapes.ok())
+        return shapes.getStatus();
+      if (!destination.ok())
+        return destination.getStatus();
+      function.shapes = *shapes;
+      function.destination = *destination;
+      entry.shapesSymbol = getPackedSymbol(getShapesEntryName(function.name));
+      entry.destinationSymbol =
+          getPackedSymbol(getDestinationEntryName(function.name));
       // Compiled only when some ambient op could see different shapes.
-      auto entry = executable->engine->lookupPacked(
+      auto equalShapes = executable->engine->lookupPacked(
           "_mlir_ciface_" + getEqualShapesEntryName(function.name));
-      if (entry)
-        equalShapes = *entry;
-      else
-        llvm::consumeError(entry.takeError());
+      if (equalShapes) {
+        function.equalShapes = *equalShapes;
+        entry.equalShapesSymbol =
+            getPackedSymbol(getEqualShapesEntryName(function.name));
+      } else {
+        llvm::consumeError(equalShapes.takeError());
+      }
     }
-    executable->shapeEntryPoints.push_back(shapes);
-    executable->destinationEntryPoints.push_back(destination);
-    executable->equalShapesEntryPoints.push_back(equalShapes);
+    entry.signature = function;
+    entry.signature.call = entry.signature.shapes = nullptr;
+    entry.signature.destination = entry.signature.equalShapes = nullptr;
+    artifact.functions.push_back(std::move(entry));
+  }
+  artifact.target = target;
+  artifact.producer = getProducer();
+  artifact.checkMessages = executable->checkMessages;
+  if (auto object = dumpObjectCode(*executable->engine); object.ok())
+    artifact.objectCode = std::move(*object);
+  else
+    return object.getStatus();
+  if (!cachePath.empty()) {
+    // A cache that cannot be written (a read-only home, a full disk) only
+    // costs the next process a compile.
+    rt::ArtifactContents entry = artifact;
+    entry.cacheKey = diskKey;
+    (void)llvm::sys::fs::create_directories(
+        llvm::sys::path::parent_path(cachePath));
+    (void)rt::writeFileAtomically(cachePath, rt::serializeArtifact(entry));
   }
   // Registered after LLVM's code generator has built its function-local
   // statics, so this runs before they are destroyed (see ~Executable).

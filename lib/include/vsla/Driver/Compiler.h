@@ -25,6 +25,8 @@
 #include "vsla/runtime/Buffer.h"
 #include "vsla/runtime/ElementType.h"
 #include "vsla/runtime/MemRefDescriptor.h"
+#include "vsla/runtime/Artifact.h"
+#include "vsla/runtime/Module.h"
 #include "vsla/runtime/Status.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -46,132 +48,51 @@ namespace vsla {
 struct CompileOptions {
   /// LLVM optimization level of the generated code (0-3).
   unsigned optLevel = 3;
+  /// The CPU the code is for ("host": this machine's, with its features).
+  std::string cpu = "host";
+  /// Whether to look the module up in, and store it into, the persistent
+  /// compile cache ($VSLA_CACHE_DIR, default ~/.cache/vsla; an empty
+  /// VSLA_CACHE_DIR turns it off).
+  bool useDiskCache = true;
   /// When not empty, the IR after each pipeline phase is written here.
   std::string dumpPhasesTo;
 };
 
-/// One argument or result of a compiled function: a tensor of a rank and
-/// element type, or (arguments only) a scalar.
-struct ValueSignature {
-  bool isTensor = true;
-  rt::ElementType elementType = rt::ElementType::F32;
-  int64_t rank = 0;
-};
+using rt::Argument;
+using rt::HostTensor;
+using FunctionSignature = rt::FunctionExport;
+using rt::ValueSignature;
 
-struct FunctionSignature {
-  std::string name;
-  std::vector<ValueSignature> arguments;
-  std::vector<ValueSignature> results;
-  /// Whether the result shapes follow from the argument shapes, so the
-  /// runtime computes them first and passes the outputs in (destination-
-  /// passing style). Otherwise (data-dependent shapes: vsla.shrink) the
-  /// compiled code allocates its results from the pool.
-  bool destinationPassing = false;
-};
-
-/// A tensor result: owns its memory, which returns to the buffer pool it
-/// came from when the tensor is destroyed.
-class HostTensor {
+/// A module compiled in this process: the export table of rt::Module,
+/// filled from the ORC JIT's code or from the persistent compile cache, and
+/// what it takes to write the code as an artifact.
+class Executable : public rt::Module {
 public:
-  /// A result the compiled code allocated through the allocation hooks.
-  explicit HostTensor(rt::MemRefDescriptor descriptor)
-      : descriptor(std::move(descriptor)) {}
-  /// A result the runtime allocated and passed in.
-  HostTensor(rt::MemRefDescriptor descriptor, rt::Buffer buffer)
-      : descriptor(std::move(descriptor)), buffer(std::move(buffer)),
-        owned(false) {}
-  HostTensor(HostTensor &&other) noexcept;
-  HostTensor &operator=(HostTensor &&other) noexcept;
-  HostTensor(const HostTensor &) = delete;
-  HostTensor &operator=(const HostTensor &) = delete;
-  ~HostTensor();
+  ~Executable() override;
 
-  const rt::MemRefDescriptor &getDescriptor() const { return descriptor; }
-  std::vector<int64_t> getShape() const { return descriptor.getSizes(); }
-  template <typename T> const T *data() const {
-    return static_cast<const T *>(descriptor.getDataPtr());
-  }
-
-private:
-  rt::MemRefDescriptor descriptor;
-  rt::Buffer buffer;
-  /// Whether descriptor's allocated pointer goes back through the hooks.
-  bool owned = true;
-};
-
-/// An argument of Executable::invoke: a tensor (borrowed, by descriptor) or
-/// a scalar.
-struct Argument {
-  static Argument tensor(const rt::MemRefDescriptor &descriptor) {
-    Argument a;
-    a.descriptor = &descriptor;
-    return a;
-  }
-  static Argument scalar(double value) {
-    Argument a;
-    a.value = value;
-    return a;
-  }
-  /// An integer scalar, exact over the whole int64 range (a double is not).
-  static Argument integer(int64_t value) {
-    Argument a;
-    a.value = static_cast<double>(value);
-    a.integerValue = value;
-    a.isInteger = true;
-    return a;
-  }
-  const rt::MemRefDescriptor *descriptor = nullptr;
-  double value = 0;
-  int64_t integerValue = 0;
-  bool isInteger = false;
-};
-
-class Executable {
-public:
-  ~Executable();
-
-  const std::vector<FunctionSignature> &getFunctions() const {
-    return functions;
-  }
-  const FunctionSignature *lookup(llvm::StringRef name) const;
-
-  /// Runs `function` on `arguments` and appends its results to `results`.
-  /// Thread-safe: compiled code keeps no state between calls.
-  rt::Status invoke(llvm::StringRef function,
-                    llvm::ArrayRef<Argument> arguments,
-                    std::vector<HostTensor> &results) const;
+  /// The artifact holding this module's code and export table, with
+  /// `constants` and `userMetadata` added (docs/artifact.md).
+  rt::StatusOr<rt::ArtifactContents>
+  getArtifact(std::vector<rt::ArtifactConstant> constants = {},
+              std::string userMetadata = "") const;
 
   /// Writes the compiled code as a relocatable object file.
   rt::Status writeObjectFile(llvm::StringRef path) const;
+
+  /// Whether the code came from the persistent compile cache.
+  bool isFromCache() const { return fromCache; }
 
 private:
   friend class Compiler;
   Executable() = default;
 
-  /// The destination-passing call: shapes, outputs from the pool, compute.
-  rt::Status invokeWithOutputs(size_t index, llvm::ArrayRef<void *> inputs,
-                               std::vector<HostTensor> &results) const;
-
-  using PackedFunction = void (*)(void **);
-  /// Calls compiled code; a failed run-time check or allocation inside it
-  /// comes back as a status naming `function`.
-  rt::Status callCompiled(PackedFunction entry, void **arguments,
-                          const std::string &function) const;
+  /// Keeps the JIT's code alive (null for code from the cache).
   std::unique_ptr<mlir::ExecutionEngine> engine;
-  std::vector<FunctionSignature> functions;
-  /// Per function: the returned-results entry point, or the shape and
-  /// destination-passing entry points (null when not used).
-  std::vector<PackedFunction> entryPoints;
-  std::vector<PackedFunction> shapeEntryPoints;
-  std::vector<PackedFunction> destinationEntryPoints;
-  /// Per function: the destination-passing entry point without shape
-  /// branches, for calls whose ambient ops see equal shapes (or null).
-  std::vector<PackedFunction> equalShapesEntryPoints;
-  /// What each run-time check of the module says when it fails: check k
-  /// (numbered from 1) is checkMessages[k - 1].
-  std::vector<std::string> checkMessages;
-  /// checkMessages[id - 1], or nothing for an unknown id.
-  std::string getCheckMessage(int64_t id) const;
+  /// Keeps the cache's code alive (null for JIT code).
+  std::shared_ptr<rt::Module> cached;
+  /// The artifact parts that are not in the export table.
+  rt::ArtifactContents artifact;
+  bool fromCache = false;
 };
 
 class Compiler {
@@ -196,6 +117,11 @@ public:
 
 private:
   friend class FunctionBuilder;
+
+  /// The executable of a persistent-cache entry, or null when the entry is
+  /// missing, unreadable, corrupted or for another key.
+  std::shared_ptr<Executable> loadFromDiskCache(const std::string &path,
+                                                const std::string &key);
 
   mlir::MLIRContext context;
   /// Guards the cache; compileMutex serializes compilations, which share
