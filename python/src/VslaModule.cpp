@@ -12,6 +12,7 @@
 #include "vsla/Driver/Compiler.h"
 #include "vsla/Driver/FunctionBuilder.h"
 #include "vsla/runtime/AllocationHooks.h"
+#include "vsla/runtime/Artifact.h"
 #include "vsla/runtime/BufferPool.h"
 #include "vsla/runtime/Threads.h"
 
@@ -192,7 +193,7 @@ int64_t toInt64(py::handle value) {
   return result;
 }
 
-py::list callFunction(const vsla::Executable &executable,
+py::list callFunction(const vsla::rt::Module &executable,
                       const std::string &name, const py::list &arguments) {
   std::vector<vsla::rt::MemRefDescriptor> descriptors;
   descriptors.reserve(arguments.size());
@@ -345,13 +346,85 @@ PYBIND11_MODULE(_vsla, m) {
            },
            py::arg("opt_level") = 3, py::arg("dump_phases_to") = "");
 
-  py::class_<vsla::Executable, std::shared_ptr<vsla::Executable>>(m,
-                                                                  "Executable")
+  py::class_<vsla::rt::Module, std::shared_ptr<vsla::rt::Module>>(m, "Module")
       .def("__call__", &callFunction)
-      .def("write_object_file", [](const vsla::Executable &e,
-                                   const std::string &path) {
-        check(e.writeObjectFile(path));
+      .def_property_readonly("user_metadata",
+                             [](const vsla::rt::Module &module) {
+                               return py::bytes(module.getUserMetadata());
+                             })
+      .def_property_readonly("functions", [](const vsla::rt::Module &module) {
+        py::list names;
+        for (const vsla::rt::FunctionExport &function : module.getFunctions())
+          names.append(function.name);
+        return names;
       });
+
+  py::class_<vsla::Executable, vsla::rt::Module,
+             std::shared_ptr<vsla::Executable>>(m, "Executable")
+      .def_property_readonly("from_cache", &vsla::Executable::isFromCache)
+      .def("write_object_file",
+           [](const vsla::Executable &e, const std::string &path) {
+             check(e.writeObjectFile(path));
+           })
+      .def(
+          "write_artifact",
+          [](const vsla::Executable &e, const std::string &path,
+             const std::vector<std::pair<std::string, py::array>> &constants,
+             const std::vector<int64_t> &bound,
+             const std::vector<std::pair<int64_t, int64_t>> &raggedArguments,
+             const std::vector<std::pair<int64_t, int64_t>> &raggedResults,
+             const py::bytes &userMetadata) {
+            std::vector<vsla::rt::ArtifactConstant> artifactConstants;
+            for (const auto &[name, array] : constants) {
+              py::array contiguous = py::array::ensure(
+                  array, py::array::c_style | py::array::forcecast);
+              vsla::rt::ArtifactConstant constant;
+              constant.name = name;
+              constant.elementType = getElementType(contiguous.dtype());
+              constant.shape.assign(contiguous.shape(),
+                                    contiguous.shape() + contiguous.ndim());
+              constant.data.assign(static_cast<const char *>(contiguous.data()),
+                                   static_cast<size_t>(contiguous.nbytes()));
+              artifactConstants.push_back(std::move(constant));
+            }
+            vsla::rt::ArtifactContents contents = unwrap(e.getArtifact(
+                std::move(artifactConstants), std::string(userMetadata)));
+            auto pairs = [](const std::vector<std::pair<int64_t, int64_t>> &in) {
+              std::vector<vsla::rt::RaggedPair> out;
+              for (auto [values, shapes] : in)
+                out.push_back({values, shapes});
+              return out;
+            };
+            for (vsla::rt::ArtifactFunction &function : contents.functions) {
+              size_t count = function.signature.arguments.size();
+              if (!bound.empty() && bound.size() != count)
+                throw StatusError("invalid_argument: " +
+                                  std::to_string(bound.size()) +
+                                  " bindings for " + std::to_string(count) +
+                                  " arguments");
+              function.signature.boundArguments = bound;
+              function.signature.raggedArguments = pairs(raggedArguments);
+              function.signature.raggedResults = pairs(raggedResults);
+            }
+            check(vsla::rt::writeFileAtomically(
+                path, vsla::rt::serializeArtifact(contents)));
+          },
+          py::arg("path"), py::arg("constants"), py::arg("bound"),
+          py::arg("ragged_arguments"), py::arg("ragged_results"),
+          py::arg("user_metadata"));
+
+  m.def(
+      "load_artifact",
+      [](const std::string &path) {
+        vsla::rt::StatusOr<std::shared_ptr<vsla::rt::Module>> module =
+            vsla::rt::internalError("not loaded");
+        {
+          py::gil_scoped_release release;
+          module = vsla::rt::loadArtifactFile(path);
+        }
+        return unwrap(std::move(module));
+      },
+      "Loads an artifact file with the runtime alone.");
 
   m.def("compiled_executables",
         [] { return getCompiler().getCacheSize(); },

@@ -10,6 +10,7 @@ from ._creation import (arange, asarray, from_dlpack, full, manual_seed, ones, r
                         tensor, zeros)
 from ._dispatch import kernel_count
 from ._dtypes import bool_, float32, float64, int32, int64
+from ._export import Exported, export, load
 from ._errors import CompileError, DTypeError, RuntimeError, ShapeError, TracingError, VslaError
 from ._jit import JitFunction, jit
 from ._ops import (abs, add, broadcast_to, cast, concat, conv, cos, div, erf, exp, gelu, kron,
@@ -32,7 +33,7 @@ __all__ = [
     "manual_seed", "get_num_threads", "set_num_threads",
     "float32", "float64", "int32", "int64", "bool_",
     "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
-    "jit", "kernel_count", "grad", "value_and_grad", "vjp", "nn", "optim",
+    "jit", "export", "load", "Exported", "kernel_count", "grad", "value_and_grad", "vjp", "nn", "optim",
     "add", "sub", "mul", "div", "maximum", "minimum", "power", "neg", "abs", "exp", "log",
     "sqrt", "tanh", "sigmoid", "relu", "gelu", "sin", "cos", "erf", "sign", "broadcast_to",
     "promote", "reshape", "conv", "kron", "matmul", "sum", "mean", "max", "min", "softmax",

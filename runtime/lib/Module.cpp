@@ -60,13 +60,15 @@ std::string describeValue(const ValueSignature &value) {
   std::string type = getElementTypeName(value.elementType);
   if (!value.isTensor)
     return "a " + type + " scalar";
+  std::string text = "a rank-" + std::to_string(value.rank) + " tensor of " +
+                     type;
   if (value.dims.empty())
-    return "a rank-" + std::to_string(value.rank) + " tensor of " + type;
+    return text;
   std::string dims;
   for (int64_t dim : value.dims)
-    dims += (dims.empty() ? "" : "x") +
+    dims += (dims.empty() ? "" : ", ") +
             (dim == kDynamicExtent ? std::string("?") : std::to_string(dim));
-  return "a " + dims + " tensor of " + type;
+  return text + " of shape [" + dims + "]";
 }
 
 Status Module::callCompiledCode(PackedEntryPoint entry, void **arguments,

@@ -1,0 +1,229 @@
+"""vsla.export and vsla.load: a traced function or model as one artifact file that the
+runtime runs without the compiler (docs/artifact.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from . import _pytree, _vsla
+from ._dispatch import compile_builder, compile_lock, run
+from ._errors import DTypeError, ShapeError, TracingError, VslaError, from_status
+from ._jit import JitFunction, _Compiled, _describe
+from ._ragged import Ragged
+from ._tensor import Tensor
+
+_FORMAT = 1
+
+
+def export(fun, *example_args, path: str | os.PathLike, **example_kwargs) -> None:
+    """Traces `fun` on example arguments, compiles it and writes one artifact to `path`.
+
+    `fun` is a function, a @vsla.jit function or an nn.Module. The artifact is
+    shape-polymorphic like @vsla.jit: it runs on any extents of the example's ranks
+    and dtypes (static_shapes=True fixes them). Tensors the function reads but does not
+    take (a model's parameters) are stored in the file with their current values.
+    Python numbers among the arguments and static arguments are baked in. Run it with
+    vsla.load, vsla-run or the C++ runtime.
+
+    >>> model = vsla.nn.Linear(4, 2)
+    >>> vsla.export(model, np.ones((3, 4), np.float32), path="/tmp/linear.vsla")
+    >>> vsla.load("/tmp/linear.vsla")(np.ones((5, 4), np.float32)).shape
+    (5, 2)
+    """
+    from . import nn
+
+    names: dict = {}
+    if isinstance(fun, nn.Module):
+        module = fun
+        names = {id(p): name for name, p in module.named_parameters()}
+        jitted = JitFunction(lambda *a, **k: module(*a, **k))
+        jitted.__name__ = type(module).__name__
+        jitted._symbol = "forward"
+    elif isinstance(fun, JitFunction):
+        jitted = fun
+    elif callable(fun):
+        jitted = JitFunction(fun)
+    else:
+        raise TypeError(f"vsla.export takes a function or an nn.Module, got "
+                        f"{type(fun).__name__}")
+    with compile_lock:
+        key, arrays = jitted._key(example_args, example_kwargs)
+        trace, out_treedef, out_slots, result_ids = jitted._trace(key, example_args,
+                                                                  example_kwargs)
+        if not result_ids:
+            raise TracingError(f"{jitted.__name__} computes no tensor from its inputs; "
+                               "there is nothing to export")
+        executable = compile_builder(trace.builder, jitted._symbol,
+                                     f"{jitted.__name__} for export", "vsla.export")
+    treedef, entries, _ = key
+    user_count = len(arrays)
+    for kind, value in out_slots:
+        parts = value if kind == "ragged" else ((kind, value),)
+        if any(k == "argument" and v >= user_count for k, v in parts):
+            raise TracingError(f"{jitted.__name__} returns a captured tensor (a parameter) "
+                               "unchanged; return a computed value, e.g. p * 1.0")
+    constants = [(names.get(id(t), f"captured{i}"), t._array)
+                 for i, t in enumerate(trace.captured)]
+    bound = [-1] * user_count + list(range(len(constants))) if constants else []
+    ragged_arguments, position = [], 0
+    for entry in entries:
+        if entry[0] == "ragged":
+            ragged_arguments.append((position, position + 1))
+            position += 2
+        elif entry[0] == "tensor":
+            position += 1
+    ragged_results = [(value[0][1], value[1][1]) for kind, value in out_slots
+                      if kind == "ragged" and value[0][0] == value[1][0] == "result"]
+    metadata = {
+        "format": _FORMAT,
+        "name": jitted.__name__,
+        "function": jitted._symbol,
+        "in_treedef": _encode_treedef(treedef, "argument"),
+        "entries": [_encode_entry(e) for e in entries],
+        "out_treedef": _encode_treedef(out_treedef, "result"),
+        "out_slots": [_encode_slot(s) for s in out_slots],
+    }
+    try:
+        executable.write_artifact(os.fspath(path), constants, bound, ragged_arguments,
+                                  ragged_results, json.dumps(metadata).encode())
+    except _vsla.StatusError as e:
+        raise from_status(str(e), VslaError) from None
+
+
+def load(path: str | os.PathLike) -> "Exported":
+    """Loads an artifact written by vsla.export: a callable taking the same (non-static)
+    arguments as the exported function and returning the same structure.
+
+    >>> f = vsla.load("/tmp/linear.vsla")  # doctest: +SKIP
+    >>> f(np.ones((5, 4), np.float32)).shape  # doctest: +SKIP
+    (5, 2)
+    """
+    try:
+        module = _vsla.load_artifact(os.fspath(path))
+    except _vsla.StatusError as e:
+        raise from_status(str(e), VslaError) from None
+    try:
+        metadata = json.loads(module.user_metadata.decode() or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        metadata = None
+    if not isinstance(metadata, dict) or metadata.get("format") != _FORMAT:
+        raise VslaError(f"{os.fspath(path)} was not written by vsla.export (it has no "
+                        "Python signature); run it with vsla-run or the C++ runtime")
+    return Exported(module, metadata)
+
+
+class Exported:
+    """A function loaded from an artifact. Call it like the exported function."""
+
+    def __init__(self, module, metadata: dict):
+        self._module = module
+        self.__name__ = metadata["name"]
+        self._symbol = metadata["function"]
+        self._treedef = _decode(metadata["in_treedef"])
+        self._entries = [_decode(e) for e in metadata["entries"]]
+        self._compiled = _Compiled(module, self._symbol, _decode(metadata["out_treedef"]),
+                                   [_decode(s) for s in metadata["out_slots"]], [])
+
+    def __repr__(self) -> str:
+        args = ", ".join(_describe(_as_key_entry(e)) for e in self._entries)
+        return f"<vsla.Exported {self.__name__}({args})>"
+
+    def __call__(self, *args, **kwargs):
+        leaves, treedef = _pytree.flatten((tuple(args), {k: kwargs[k] for k in sorted(kwargs)}))
+        if treedef != self._treedef:
+            raise TypeError(f"{self.__name__} was exported for arguments structured as "
+                            f"{_show_treedef(self._treedef)}, got {_show_treedef(treedef)}")
+        arrays = []
+        for n, (leaf, entry) in enumerate(zip(leaves, self._entries)):
+            kind = entry[0]
+            what = f"argument leaf {n} of {self.__name__}"
+            if kind == "static":
+                if leaf != entry[2] or type(leaf).__name__ != entry[1]:
+                    raise ValueError(f"{what} was {entry[2]!r} when exported, and is baked "
+                                     f"into the artifact; got {leaf!r}")
+                continue
+            if kind == "ragged":
+                if not isinstance(leaf, Ragged):
+                    raise DTypeError(f"{what} is a ragged batch, got {type(leaf).__name__}")
+                if leaf.dtype != np.dtype(entry[1]) or leaf.ndim != entry[2]:
+                    raise DTypeError(f"{what} is {_describe(_as_key_entry(entry))}, got "
+                                     f"{leaf.dtype} items of rank {leaf.ndim}")
+                arrays += [leaf._values, leaf._shapes]
+                continue
+            array = leaf._array if isinstance(leaf, Tensor) else leaf
+            if not isinstance(array, np.ndarray):
+                if hasattr(leaf, "__dlpack__") or isinstance(leaf, (list, tuple, int, float)):
+                    array = np.asarray(leaf)
+                else:
+                    raise DTypeError(f"{what} is a tensor, got {type(leaf).__name__}")
+            if array.dtype != np.dtype(entry[1]):
+                raise DTypeError(f"{what} is {_describe(_as_key_entry(entry))}, got "
+                                 f"{array.dtype}; cast it with x.astype({entry[1]!r})")
+            shape = entry[2]
+            if (array.ndim != (len(shape) if isinstance(shape, tuple) else shape)
+                    or (isinstance(shape, tuple) and array.shape != shape)):
+                raise ShapeError(f"{what} is {_describe(_as_key_entry(entry))}, got shape "
+                                 f"{array.shape}")
+            arrays.append(array)
+        return self._compiled(arrays)
+
+
+def _as_key_entry(entry):
+    return (entry[0], np.dtype(entry[1]) if entry[0] != "static" else entry[1], entry[2])
+
+
+def _encode_entry(entry):
+    kind, dtype, value = entry
+    if kind == "static":
+        raw = value.value
+        if not isinstance(raw, (bool, int, float)) or isinstance(raw, np.generic):
+            raw = raw.item() if isinstance(raw, np.generic) else raw
+        return [kind, dtype, raw]
+    return [kind, np.dtype(dtype).name, list(value) if isinstance(value, tuple) else value]
+
+
+def _encode_treedef(treedef, what: str):
+    if treedef[0] == "dict":
+        for key in treedef[1]:
+            if not isinstance(key, str):
+                raise TypeError(f"vsla.export: a dict {what} key is {key!r}; exported "
+                                "functions take and return dicts with string keys")
+        return ["dict", list(treedef[1]), [_encode_treedef(t, what) for t in treedef[2]]]
+    if treedef[0] in ("tuple", "list"):
+        return [treedef[0], [_encode_treedef(t, what) for t in treedef[1]]]
+    return list(treedef)
+
+
+def _encode_slot(slot):
+    kind, value = slot
+    if kind == "constant":
+        if value is not None and not isinstance(value, (bool, int, float, str)):
+            raise TypeError(f"vsla.export: the function returns a {type(value).__name__}, "
+                            "which an artifact cannot hold; return tensors and numbers")
+        return [kind, value]
+    if kind == "ragged":
+        return [kind, [list(part) for part in value]]
+    return [kind, value]
+
+
+def _decode(value):
+    """JSON lists back to the tuples treedefs, entries and slots are made of."""
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value
+
+
+def _show_treedef(treedef) -> str:
+    kind = treedef[0]
+    if kind == "leaf":
+        return "x"
+    if kind == "none":
+        return "None"
+    if kind == "dict":
+        return "{" + ", ".join(f"{k!r}: {_show_treedef(t)}"
+                               for k, t in zip(treedef[1], treedef[2])) + "}"
+    inner = ", ".join(_show_treedef(t) for t in treedef[1])
+    return f"({inner})" if kind == "tuple" else f"[{inner}]"
