@@ -2,7 +2,8 @@
 # Installs everything VSLA needs on a fresh Debian 12 machine: LLVM/MLIR 22,
 # the build tools and GoogleTest, and the libraries compiled code calls
 # (OpenBLAS for products, LLVM's OpenMP runtime for parallel loops, FFTW for
-# long convolutions) (apt); a Python virtual environment in .venv
+# long convolutions), clang with libFuzzer (the artifact loader's fuzz
+# target) (apt); a Python virtual environment in .venv
 # with NumPy, pybind11, scikit-build-core, pytest and scikit-learn (its bundled
 # digits dataset trains the example model) from PyPI; and the vsla
 # package itself, installed editable into .venv from the build tree (build/),
@@ -14,6 +15,7 @@ APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   cmake ninja-build ccache g++ libgtest-dev python3 python3-dev python3-venv
   libopenblas0-pthread libomp-22-dev libfftw3-single3 libfftw3-double3
+  clang-14 libclang-rt-14-dev
 )
 PYTHON_PACKAGES=(numpy pybind11 scikit-build-core pytest scikit-learn)
 

@@ -24,7 +24,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.vsla_tools_dir, config.llvm_tools_dir]
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["vsla-opt", "vsla-example-filter", "mlir-tblgen", "FileCheck", "not",
+    ["vsla-opt", "vsla-compile", "vsla-run", "vsla-runtime-unit", "vsla-example-filter", "mlir-tblgen", "FileCheck", "not",
      "count", "split-file"],
     tool_dirs)
 

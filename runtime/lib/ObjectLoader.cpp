@@ -59,7 +59,8 @@ void *LoadedObject::lookup(const std::string &name) const {
 }
 
 StatusOr<std::unique_ptr<LoadedObject>>
-LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve) {
+LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
+                   bool runInitializers) {
   const auto *bytes = static_cast<const uint8_t *>(data);
   Elf64_Ehdr header;
   if (size < sizeof(header))
@@ -334,7 +335,7 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve)
 
   // Initializers (global constructors), in order.
   for (size_t i = 0; i < sections.size(); ++i) {
-    if (!loaded[i] || sections[i].sh_type != SHT_INIT_ARRAY)
+    if (!runInitializers || !loaded[i] || sections[i].sh_type != SHT_INIT_ARRAY)
       continue;
     for (uint64_t offset = 0; offset + 8 <= sections[i].sh_size; offset += 8) {
       void (*initializer)();

@@ -38,10 +38,12 @@ public:
   void *lookup(const std::string &name) const;
 
   /// Loads `size` bytes of object code (copied; the bytes may be freed
-  /// afterwards), runs its initializers and resolves its undefined symbols
-  /// with `resolve`, then with the process's symbols.
+  /// afterwards), resolves its undefined symbols with `resolve`, then with
+  /// the process's symbols, and runs its initializers (unless
+  /// `runInitializers` is false: a fuzzer loads code it must not run).
   static StatusOr<std::unique_ptr<LoadedObject>>
-  load(const void *data, size_t size, const SymbolResolver &resolve);
+  load(const void *data, size_t size, const SymbolResolver &resolve,
+       bool runInitializers = true);
 
 private:
   LoadedObject() = default;
