@@ -1,10 +1,17 @@
 """Trains an MLP on scikit-learn's bundled digits dataset (8x8 images, 10 classes,
 no network access) with one compiled training step, and prints the test accuracy.
 
-Run: .venv/bin/python examples/train_digits.py [--epochs N]
+Run: .venv/bin/python examples/train_digits.py [--epochs N] [--export DIR]
+
+--export DIR writes the trained model as one artifact, DIR/digits.vsla, with the test
+images and the model's logits on them (DIR/test_images.npy, DIR/test_logits.npy), to
+run without Python:
+
+    build/bin/vsla-run DIR/digits.vsla --input DIR/test_images.npy --output logits.npy
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -24,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--export", metavar="DIR", help="write the trained model to DIR")
     args = parser.parse_args()
 
     digits = load_digits()
@@ -59,6 +67,15 @@ def main() -> None:
     print(f"trained {steps} steps in {seconds:.1f} s ({step.cache_size()} compile of the "
           f"training step)")
     print(f"test accuracy: {accuracy:.2f}")
+
+    if args.export:
+        # One artifact for every batch size; the parameters are stored in it.
+        os.makedirs(args.export, exist_ok=True)
+        path = os.path.join(args.export, "digits.vsla")
+        vsla.export(model, x_test[:1], path=path)
+        np.save(os.path.join(args.export, "test_images.npy"), x_test)
+        np.save(os.path.join(args.export, "test_logits.npy"), np.asarray(predict(x_test)))
+        print(f"exported the model to {path} ({os.path.getsize(path)} bytes)")
 
 
 if __name__ == "__main__":

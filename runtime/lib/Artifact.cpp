@@ -323,6 +323,17 @@ std::string serializeArtifact(const ArtifactContents &contents) {
   return std::move(out.bytes);
 }
 
+void resealArtifact(std::string &bytes) {
+  if (bytes.size() < kHeaderSize)
+    return;
+  uint64_t size = bytes.size();
+  std::memcpy(&bytes[16], &size, 8);
+  uint64_t sum = checksum(reinterpret_cast<const uint8_t *>(bytes.data()) +
+                              kHeaderSize,
+                          bytes.size() - kHeaderSize);
+  std::memcpy(&bytes[kChecksumOffset], &sum, 8);
+}
+
 StatusOr<ArtifactContents> parseArtifact(const void *data, size_t size) {
   const auto *bytes = static_cast<const uint8_t *>(data);
   if (size < sizeof(kMagic) || std::memcmp(bytes, kMagic, sizeof(kMagic)) != 0)

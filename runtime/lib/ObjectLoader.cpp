@@ -182,6 +182,8 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
   }
   uint64_t gotStart = alignTo(cursor, 8);
   uint64_t total = alignTo(gotStart + gotCount * 8, page);
+  if (total > (uint64_t(1) << 32))
+    return malformed("its sections need more than 4 GiB");
   if (total == 0)
     total = page;
 

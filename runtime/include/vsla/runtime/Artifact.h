@@ -72,6 +72,10 @@ std::string serializeArtifact(const ArtifactContents &contents);
 /// size, the checksum and every count, offset and index in it.
 StatusOr<ArtifactContents> parseArtifact(const void *data, size_t size);
 
+/// Rewrites the size and checksum fields of an artifact's bytes (at least
+/// its header) to match them: for tools and fuzzers that edit artifacts.
+void resealArtifact(std::string &bytes);
+
 /// Whether code built for `target` runs on this machine: the same
 /// architecture and operating system, and every CPU feature it uses.
 Status checkTargetRuns(const ArtifactTarget &target);
