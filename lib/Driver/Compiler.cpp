@@ -2,7 +2,6 @@
 
 #include "DiagnosticCollector.h"
 #include "ElementTypeConversion.h"
-#include "EntryPoints.h"
 
 #include "vsla/Driver/Compiler.h"
 #include "vsla/Dialect/VslaDialect.h"
@@ -58,9 +57,10 @@ namespace {
 
 /// The signature of `func`, or an error naming what cannot cross the
 /// boundary.
-rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
+rt::StatusOr<FunctionSignature> getSignature(llvm::StringRef name,
+                                             mlir::FunctionType type) {
   FunctionSignature signature;
-  signature.name = func.getSymName().str();
+  signature.name = name.str();
   auto describe = [&](mlir::Type type, bool isResult,
                       size_t index) -> rt::StatusOr<ValueSignature> {
     std::string what = (isResult ? "result " : "argument ") +
@@ -95,13 +95,13 @@ rt::StatusOr<FunctionSignature> getSignature(mlir::func::FuncOp func) {
     value.elementType = *element;
     return value;
   };
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+  for (auto [i, type] : llvm::enumerate(type.getInputs())) {
     auto value = describe(type, false, i);
     if (!value.ok())
       return value.getStatus();
     signature.arguments.push_back(*value);
   }
-  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+  for (auto [i, type] : llvm::enumerate(type.getResults())) {
     auto value = describe(type, true, i);
     if (!value.ok())
       return value.getStatus();
@@ -118,6 +118,11 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::MangleAndInterner interner) {
                                llvm::JITSymbolFlags::Exported};
   return symbols;
 }
+
+/// The symbols of one function's entry points (empty when it has none).
+struct EntrySymbols {
+  std::string call, shapes, destination, equalShapes;
+};
 
 /// The packed entry point's symbol in the object code (ExecutionEngine
 /// wraps each C interface function `_mlir_ciface_<f>` as `_mlir_` + that).
@@ -203,6 +208,40 @@ rt::StatusOr<std::string> dumpObjectCode(mlir::ExecutionEngine &engine) {
   return bytes;
 }
 
+
+/// The export table's metadata, as vsla-synthesize-entry-points and
+/// vsla-number-run-time-checks left it on the module.
+rt::Status readExportTable(mlir::ModuleOp module, Executable &executable,
+                           std::vector<EntrySymbols> &symbols) {
+  auto exports =
+      module->getAttrOfType<mlir::ArrayAttr>(mlir::vsla::kExportsAttrName);
+  auto messages =
+      module->getAttrOfType<mlir::ArrayAttr>(mlir::vsla::kCheckMessagesAttrName);
+  if (!exports || !messages)
+    return rt::internalError("the module has no export table");
+  for (mlir::Attribute message : messages)
+    executable.addCheckMessage(
+        mlir::cast<mlir::StringAttr>(message).getValue().str());
+  auto text = [](mlir::DictionaryAttr entry, llvm::StringRef key) {
+    auto value = entry.getAs<mlir::StringAttr>(key);
+    return value ? value.getValue().str() : std::string();
+  };
+  for (mlir::Attribute attr : exports) {
+    auto entry = mlir::cast<mlir::DictionaryAttr>(attr);
+    auto type = entry.getAs<mlir::TypeAttr>("function_type");
+    auto signature = getSignature(
+        text(entry, "name"), mlir::cast<mlir::FunctionType>(type.getValue()));
+    if (!signature.ok())
+      return signature.getStatus();
+    signature->destinationPassing =
+        entry.getAs<mlir::BoolAttr>("destination_passing").getValue();
+    executable.addFunction(std::move(*signature));
+    symbols.push_back({text(entry, "call"), text(entry, "shapes"),
+                       text(entry, "destination"),
+                       text(entry, "equal_shapes")});
+  }
+  return rt::okStatus();
+}
 } // namespace
 
 std::shared_ptr<Executable>
@@ -322,58 +361,41 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   mlir::OwningOpRef<mlir::ModuleOp> lowered(
       mlir::cast<mlir::ModuleOp>(module->clone()));
   auto executable = std::shared_ptr<Executable>(new Executable());
+  // Types that cannot cross the boundary are named before any work.
+  bool anyPublic = false;
   for (auto func : lowered->getOps<mlir::func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
       continue;
-    auto signature = getSignature(func);
+    anyPublic = true;
+    auto signature = getSignature(func.getSymName(), func.getFunctionType());
     if (!signature.ok())
       return signature.getStatus();
-    executable->functions.push_back(std::move(*signature));
-    func->setAttr("llvm.emit_c_interface",
-                  mlir::UnitAttr::get(&context));
+    func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&context));
   }
-  // Every fact about dynamic extents the code relies on becomes a run-time
-  // check, numbered so that a failure names it.
-  {
-    mlir::PassManager checks(&context);
-    checks.addNestedPass<mlir::func::FuncOp>(
-        mlir::vsla::createVslaMaterializeShapeChecks());
-    if (mlir::failed(checks.run(*lowered)))
-      return rt::internalError("cannot add the run-time shape checks:\n" +
-                               diagnostics.getText());
-  }
-  numberRunTimeChecks(*lowered, executable->checkMessages);
-  for (FunctionSignature &function : executable->functions) {
-    auto func = lowered->lookupSymbol<mlir::func::FuncOp>(function.name);
-    if (!shapePipeline)
-      shapePipeline = createShapeFunctionPipeline(context);
-    mlir::FailureOr<bool> added =
-        addDestinationPassingEntryPoints(*lowered, func, *shapePipeline);
-    if (mlir::failed(added))
-      return rt::invalidArgument("cannot derive the shape function of @" +
-                                 function.name + ":\n" +
-                                 diagnostics.getText());
-    function.destinationPassing = *added;
-    // Its callers use the destination-passing entry points: the original
-    // need not be compiled unless another function calls it.
-    if (*added && mlir::SymbolTable::symbolKnownUseEmpty(func, *lowered))
-      func.erase();
-  }
-  // Maps over ragged batches become loops (their results depend on the
-  // batches' data, so their functions return buffers); the layout checks
-  // that adds are numbered after the others.
-  {
-    mlir::PassManager maps(&context);
-    maps.addPass(mlir::vsla::createVslaLowerMap());
-    if (mlir::failed(maps.run(*lowered)))
-      return rt::internalError("cannot lower vsla.map:\n" +
-                               diagnostics.getText());
-  }
-  numberRunTimeChecks(*lowered, executable->checkMessages);
-  if (executable->functions.empty())
+  if (!anyPublic)
     return rt::invalidArgument(
         "the module has no public function to compile; define at least one "
         "func.func that is not private");
+  // Every fact about dynamic extents the code relies on becomes a run-time
+  // check, numbered so that a failure names it; the entry points the
+  // runtime calls, described by the module's vsla.exports; maps over ragged
+  // batches become loops, whose layout checks are numbered after the others.
+  if (!entryPointPipeline) {
+    entryPointPipeline = std::make_unique<mlir::PassManager>(&context);
+    entryPointPipeline->addNestedPass<mlir::func::FuncOp>(
+        mlir::vsla::createVslaMaterializeShapeChecks());
+    entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
+    entryPointPipeline->addPass(mlir::vsla::createVslaSynthesizeEntryPoints());
+    entryPointPipeline->addPass(mlir::vsla::createVslaLowerMap());
+    entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
+  }
+  if (mlir::failed(entryPointPipeline->run(*lowered)))
+    return rt::invalidArgument("cannot build the entry points:\n" +
+                               diagnostics.getText());
+  std::vector<EntrySymbols> symbols;
+  if (rt::Status status = readExportTable(*lowered, *executable, symbols);
+      !status.ok())
+    return status;
 
   auto buildPipeline = [&](const std::string &dumpPhasesTo) {
     auto pm = std::make_unique<mlir::PassManager>(&context);
@@ -436,37 +458,27 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     return *entry;
   };
   rt::ArtifactContents &artifact = executable->artifact;
-  for (FunctionSignature &function : executable->functions) {
+  for (auto [function, names] : llvm::zip_equal(executable->functions, symbols)) {
     rt::ArtifactFunction entry{function, "", "", "", ""};
-    if (!function.destinationPassing) {
-      auto call = lookup(function.name);
-      if (!call.ok())
-        return call.getStatus();
-      function.call = *call;
-      entry.callSymbol = getPackedSymbol(function.name);
-    } else {
-      auto shapes = lookup(getShapesEntryName(function.name));
-      auto destination = lookup(getDestinationEntryName(function.name));
-      if (!shapes.ok())
-        return shapes.getStatus();
-      if (!destination.ok())
-        return destination.getStatus();
-      function.shapes = *shapes;
-      function.destination = *destination;
-      entry.shapesSymbol = getPackedSymbol(getShapesEntryName(function.name));
-      entry.destinationSymbol =
-          getPackedSymbol(getDestinationEntryName(function.name));
-      // Compiled only when some ambient op could see different shapes.
-      auto equalShapes = executable->engine->lookupPacked(
-          "_mlir_ciface_" + getEqualShapesEntryName(function.name));
-      if (equalShapes) {
-        function.equalShapes = *equalShapes;
-        entry.equalShapesSymbol =
-            getPackedSymbol(getEqualShapesEntryName(function.name));
-      } else {
-        llvm::consumeError(equalShapes.takeError());
-      }
-    }
+    auto find = [&](const std::string &name, rt::PackedEntryPoint &address,
+                    std::string &symbol) -> rt::Status {
+      if (name.empty())
+        return rt::okStatus();
+      auto found = lookup(name);
+      if (!found.ok())
+        return found.getStatus();
+      address = *found;
+      symbol = getPackedSymbol(name);
+      return rt::okStatus();
+    };
+    for (rt::Status status :
+         {find(names.call, function.call, entry.callSymbol),
+          find(names.shapes, function.shapes, entry.shapesSymbol),
+          find(names.destination, function.destination, entry.destinationSymbol),
+          find(names.equalShapes, function.equalShapes,
+               entry.equalShapesSymbol)})
+      if (!status.ok())
+        return status;
     entry.signature = function;
     entry.signature.call = entry.signature.shapes = nullptr;
     entry.signature.destination = entry.signature.equalShapes = nullptr;
@@ -501,3 +513,11 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
 }
 
 } // namespace vsla
+
+static_assert(vsla::rt::ShapeFunctionLayout::kFailedCheck ==
+                      mlir::vsla::ShapeFunctionSlots::kFailedCheck &&
+                  vsla::rt::ShapeFunctionLayout::kEqualShapes ==
+                      mlir::vsla::ShapeFunctionSlots::kEqualShapes &&
+                  vsla::rt::ShapeFunctionLayout::kSlots ==
+                      mlir::vsla::ShapeFunctionSlots::kCount,
+              "the runtime and the compiler agree on the shape function");

@@ -82,6 +82,14 @@ public:
   /// Whether the code came from the persistent compile cache.
   bool isFromCache() const { return fromCache; }
 
+  /// Filled by the compiler from the module's export metadata.
+  void addFunction(rt::FunctionExport function) {
+    functions.push_back(std::move(function));
+  }
+  void addCheckMessage(std::string message) {
+    checkMessages.push_back(std::move(message));
+  }
+
 private:
   friend class Compiler;
   Executable() = default;
@@ -131,7 +139,8 @@ private:
   /// Built once: constructing canonicalization patterns for every dialect
   /// costs more than compiling a small module.
   std::unique_ptr<mlir::PassManager> pipeline;
-  std::unique_ptr<mlir::PassManager> shapePipeline;
+  /// Shape checks, their numbers, the entry points and maps' loops.
+  std::unique_ptr<mlir::PassManager> entryPointPipeline;
   std::unordered_map<std::string, std::shared_ptr<Executable>> cache;
 };
 

@@ -150,4 +150,61 @@ def VslaLowerMap : Pass<"vsla-lower-map", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VslaNumberRunTimeChecks : Pass<"vsla-number-run-time-checks",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Number the run-time checks and list their messages on the module";
+  let description = [{
+    Gives every `vsla.check_shape` and `vsla.check_zero` that has no number
+    yet the next one (attribute `vsla.check_id`, from 1, following on from
+    the checks numbered before) and appends what it says when it fails,
+    prefixed with its source location (`file:line: `), to the module's
+    `vsla.check_messages` array: check k says element k - 1. Compiled code
+    reports a failed check by its number; the runtime's export table holds
+    the messages. Run it after each pass that adds checks.
+
+    Example:
+
+    ```mlir
+    vsla.check_shape %ok, "vsla.reshape: the element counts differ"
+    // becomes (module attribute vsla.check_messages = ["...: vsla.reshape: ..."])
+    vsla.check_shape %ok, "vsla.reshape: the element counts differ" {vsla.check_id = 1 : i64}
+    ```
+  }];
+}
+
+def VslaSynthesizeEntryPoints : Pass<"vsla-synthesize-entry-points",
+                                     "::mlir::ModuleOp"> {
+  let summary = "Add the entry points the runtime calls and describe them on the module";
+  let description = [{
+    For each public function `@f` whose result shapes follow from its
+    argument shapes (no data-dependent extents: no `vsla.shrink`, no
+    `vsla.map`), adds
+
+    - `@__vsla_shapes_f(args..., %dims: memref<N x index>)`: writes every
+      result dim (reified from the argument dims; the data is never read),
+      then the number of the first failed `vsla.check_shape` (0 when all
+      hold), then 1 when every ambient op sees operands of equal shapes;
+    - `@__vsla_dps_f(args..., %out0: memref<...>, ...)`: computes the results
+      into caller-provided buffers, its shape checks erased (the shape
+      function ran them);
+    - `@__vsla_dps_equal_f`: the same without shape branches, for calls
+      whose ambient ops see equal shapes (only when some op could branch).
+
+    `@f` itself is erased unless another function calls it. Functions with
+    data-dependent result shapes keep the convention of returning buffers
+    allocated from the pool.
+
+    The module gets `vsla.exports`, an array with one dictionary per public
+    function, in order: `name`, `function_type` (the original signature),
+    `destination_passing`, and the entry points' symbols (`call`, or
+    `shapes`, `destination` and, when compiled, `equal_shapes`). The
+    runtime's export table (docs/runtime.md) is built from it. Number the
+    checks (`vsla-number-run-time-checks`) first.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // VSLA_TRANSFORMS_PASSES_TD

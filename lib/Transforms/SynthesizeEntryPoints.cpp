@@ -1,7 +1,7 @@
-//===- EntryPoints.cpp - destination-passing entry points -----------------===//
+//===- SynthesizeEntryPoints.cpp - the entry points the runtime calls -----===//
 //
 // For a public function @f whose result shapes follow from its arguments'
-// shapes, the driver compiles two more functions:
+// shapes, two more functions:
 //
 //   @__vsla_shapes_f(args..., %dims: memref<Nxindex>)
 //       writes every result dim (reified from the argument dims; the data is
@@ -13,23 +13,24 @@
 //
 // The runtime calls the first, allocates the outputs from its buffer pool,
 // and calls the second. Functions whose result shapes depend on data
-// (vsla.shrink) keep the returned-buffer convention.
+// (vsla.shrink, vsla.map) keep the returned-buffer convention.
 //
 // Run-time shape checks (vsla.check_shape, made by
 // vsla-materialize-shape-checks and by library code) are evaluated by the
 // shape function and erased from the destination-passing functions; where
 // there is no shape function they stay in place and run with the data.
 //
+// The module's vsla.exports attribute describes what was made: the
+// runtime's export table is built from it.
+//
 //===----------------------------------------------------------------------===//
 
-#include "EntryPoints.h"
-
 #include "vsla/Dialect/VslaDialect.h"
+#include "vsla/Dialect/VslaOps.h"
+#include "vsla/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "vsla/Conversion/Passes.h"
-#include "vsla/Dialect/VslaOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,11 +42,28 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
-#include "llvm/Support/raw_ostream.h"
+namespace mlir::vsla {
+#define GEN_PASS_DEF_VSLASYNTHESIZEENTRYPOINTS
+#include "vsla/Transforms/Passes.h.inc"
 
-namespace vsla {
+std::string getShapesEntryName(StringRef function) {
+  return ("__vsla_shapes_" + function).str();
+}
+
+std::string getDestinationEntryName(StringRef function) {
+  return ("__vsla_dps_" + function).str();
+}
+
+std::string getEqualShapesEntryName(StringRef function) {
+  return ("__vsla_dps_equal_" + function).str();
+}
+} // namespace mlir::vsla
 
 using namespace mlir;
+using mlir::vsla::ShapeFunctionSlots;
+using mlir::vsla::getShapesEntryName;
+using mlir::vsla::getDestinationEntryName;
+using mlir::vsla::getEqualShapesEntryName;
 
 namespace {
 
@@ -84,21 +102,11 @@ func::FuncOp cloneWithOutputs(
 /// linalg op reified away.
 bool computesShapesOnly(func::FuncOp shapes) {
   WalkResult walk = shapes.walk([](Operation *op) {
-    if (isa<mlir::vsla::VslaDialect, linalg::LinalgDialect>(op->getDialect()))
+    if (isa<vsla::VslaDialect, linalg::LinalgDialect>(op->getDialect()))
       return WalkResult::interrupt();
     return WalkResult::advance();
   });
   return !walk.wasInterrupted();
-}
-
-/// "file:line: " of the op's source location, or nothing.
-std::string describeLocation(Operation *op) {
-  auto fileLine = op->getLoc()->findInstanceOf<FileLineColLoc>();
-  if (!fileLine)
-    return "";
-  return (fileLine.getFilename().strref() + ":" +
-          std::to_string(fileLine.getLine()) + ": ")
-      .str();
 }
 
 Value dimValue(OpBuilder &b, Location loc, OpFoldResult dim) {
@@ -110,7 +118,7 @@ Value equal(OpBuilder &b, Location loc, Value x, Value y) {
 }
 
 int64_t getCheckId(Operation *op) {
-  auto id = op->getAttrOfType<IntegerAttr>(mlir::vsla::kCheckIdAttrName);
+  auto id = op->getAttrOfType<IntegerAttr>(vsla::kCheckIdAttrName);
   return id ? id.getInt() : 0;
 }
 
@@ -130,10 +138,10 @@ void eraseChecks(func::FuncOp func, function_ref<bool(Operation *)> isDone) {
 SmallVector<Operation *> getShapeBranchingOps(func::FuncOp func) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) {
-    if (!isa<mlir::vsla::AddOp, mlir::vsla::SubOp, mlir::vsla::MulOp,
-             mlir::vsla::DivOp, mlir::vsla::MaximumOp, mlir::vsla::MinimumOp>(
+    if (!isa<vsla::AddOp, vsla::SubOp, vsla::MulOp,
+             vsla::DivOp, vsla::MaximumOp, vsla::MinimumOp>(
             op) ||
-        op->hasAttr(mlir::vsla::kEqualShapesAttrName))
+        op->hasAttr(vsla::kEqualShapesAttrName))
       return;
     // Shapes that are dynamic somewhere and could be equal.
     auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
@@ -162,51 +170,12 @@ Value buildEqualShapesFlag(OpBuilder &b, Location loc,
   return all;
 }
 
-} // namespace
-
-std::string getShapesEntryName(StringRef function) {
-  return ("__vsla_shapes_" + function).str();
-}
-
-std::string getDestinationEntryName(StringRef function) {
-  return ("__vsla_dps_" + function).str();
-}
-
-std::string getEqualShapesEntryName(StringRef function) {
-  return ("__vsla_dps_equal_" + function).str();
-}
-
-std::unique_ptr<PassManager> createShapeFunctionPipeline(MLIRContext &context) {
-  auto pm = std::make_unique<PassManager>(&context,
-                                          func::FuncOp::getOperationName());
-  pm->addPass(memref::createResolveRankedShapeTypeResultDimsPass());
-  pm->addPass(createCanonicalizerPass());
-  pm->addPass(createCSEPass());
-  return pm;
-}
-
-void numberRunTimeChecks(ModuleOp module,
-                         std::vector<std::string> &checkMessages) {
-  module.walk([&](Operation *op) {
-    if (op->hasAttr(mlir::vsla::kCheckIdAttrName))
-      return;
-    StringAttr message;
-    if (auto check = dyn_cast<mlir::vsla::CheckShapeOp>(op))
-      message = check.getMessageAttr();
-    else if (auto check = dyn_cast<mlir::vsla::CheckZeroOp>(op))
-      message = check.getMessageAttr();
-    else
-      return;
-    checkMessages.push_back(describeLocation(op) + message.str());
-    op->setAttr(mlir::vsla::kCheckIdAttrName,
-                IntegerAttr::get(IntegerType::get(op->getContext(), 64),
-                                 checkMessages.size()));
-  });
-}
-
+/// Adds the shape and destination-passing entry points of `func` when its
+/// result shapes follow from its argument shapes, simplifying the shape
+/// function with `simplify`; returns whether it added them.
 FailureOr<bool>
 addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
-                                 PassManager &shapePipeline) {
+                                 function_ref<LogicalResult(func::FuncOp)> simplify) {
   MLIRContext *context = module.getContext();
   SmallVector<Type> resultTypes(func.getResultTypes());
   int64_t dimCount = 0;
@@ -220,7 +189,7 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
     return false;
   // The results of a map over ragged batches are sized by the batches' shape
   // tables (data), and its body's checks run item by item.
-  if (func.walk([](mlir::vsla::MapOp) { return WalkResult::interrupt(); })
+  if (func.walk([](vsla::MapOp) { return WalkResult::interrupt(); })
           .wasInterrupted())
     return false;
 
@@ -228,28 +197,28 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
   // number of the first failed shape check (0 when all hold), then 1 when
   // every ambient op sees operands of equal shapes.
   bool specializes = !getShapeBranchingOps(func).empty();
-  auto dimsType = MemRefType::get({dimCount + ShapeFunctionLayout::kSlots},
+  auto dimsType = MemRefType::get({dimCount + ShapeFunctionSlots::kCount},
                                   IndexType::get(context));
   func::FuncOp shapes = cloneWithOutputs(
       module, func, getShapesEntryName(func.getSymName()), {dimsType},
       [&](OpBuilder &b, Location loc, ValueRange returned, ValueRange extra) {
         // The id of the first failed check, in program order; 0 if none.
         auto shapes = cast<func::FuncOp>(b.getInsertionBlock()->getParentOp());
-        SmallVector<mlir::vsla::CheckShapeOp> checks;
-        shapes.walk([&](mlir::vsla::CheckShapeOp op) { checks.push_back(op); });
+        SmallVector<vsla::CheckShapeOp> checks;
+        shapes.walk([&](vsla::CheckShapeOp op) { checks.push_back(op); });
         Value failed = arith::ConstantIndexOp::create(b, loc, 0);
-        for (mlir::vsla::CheckShapeOp check : llvm::reverse(checks))
+        for (vsla::CheckShapeOp check : llvm::reverse(checks))
           failed = arith::SelectOp::create(
               b, loc, check.getHolds(), failed,
               arith::ConstantIndexOp::create(b, loc, getCheckId(check)));
         // Checks of values run with the data, not here.
         eraseChecks(shapes, [](Operation *op) {
-          return isa<mlir::vsla::CheckShapeOp, mlir::vsla::CheckZeroOp>(op);
+          return isa<vsla::CheckShapeOp, vsla::CheckZeroOp>(op);
         });
         memref::StoreOp::create(
             b, loc, failed, extra[0],
             ValueRange{arith::ConstantIndexOp::create(
-                b, loc, dimCount + ShapeFunctionLayout::kFailedCheck)});
+                b, loc, dimCount + ShapeFunctionSlots::kFailedCheck)});
         Value equalShapes = buildEqualShapesFlag(
             b, loc,
             getShapeBranchingOps(
@@ -259,7 +228,7 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
             arith::IndexCastUIOp::create(b, loc, b.getIndexType(), equalShapes),
             extra[0],
             ValueRange{arith::ConstantIndexOp::create(
-                b, loc, dimCount + ShapeFunctionLayout::kEqualShapes)});
+                b, loc, dimCount + ShapeFunctionSlots::kEqualShapes)});
         int64_t slot = 0;
         for (Value result : returned) {
           auto type = cast<RankedTensorType>(result.getType());
@@ -270,7 +239,7 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
           }
         }
       });
-  if (failed(shapePipeline.run(shapes)))
+  if (failed(simplify(shapes)))
     return failure();
   if (!computesShapesOnly(shapes)) {
     shapes.erase();
@@ -300,7 +269,7 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
   };
   // The shape function has checked the extents.
   auto isShapeCheck = [](Operation *op) {
-    return isa<mlir::vsla::CheckShapeOp>(op);
+    return isa<vsla::CheckShapeOp>(op);
   };
   eraseChecks(cloneWithOutputs(module, func,
                                getDestinationEntryName(func.getSymName()),
@@ -315,9 +284,77 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
                          outputTypes, materialize);
     eraseChecks(equalShapes, isShapeCheck);
     for (Operation *op : getShapeBranchingOps(equalShapes))
-      op->setAttr(mlir::vsla::kEqualShapesAttrName, UnitAttr::get(context));
+      op->setAttr(vsla::kEqualShapesAttrName, UnitAttr::get(context));
   }
   return true;
 }
 
-} // namespace vsla
+
+struct SynthesizeEntryPointsPass
+    : mlir::vsla::impl::VslaSynthesizeEntryPointsBase<
+          SynthesizeEntryPointsPass> {
+  SynthesizeEntryPointsPass() {
+    // Reduces a shape function to extent arithmetic.
+    shapePipeline.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
+    shapePipeline.addPass(createCanonicalizerPass());
+    shapePipeline.addPass(createCSEPass());
+  }
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    VslaSynthesizeEntryPointsBase::getDependentDialects(registry);
+    shapePipeline.getDependentDialects(registry);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Builder builder(module.getContext());
+    SmallVector<func::FuncOp> functions;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (!func.isPrivate() && !func.isExternal())
+        functions.push_back(func);
+    auto simplify = [&](func::FuncOp shapes) {
+      return runPipeline(shapePipeline, shapes);
+    };
+    SmallVector<Attribute> exports;
+    for (func::FuncOp func : functions) {
+      std::string name = func.getSymName().str();
+      SmallVector<NamedAttribute> entry = {
+          builder.getNamedAttr("name", builder.getStringAttr(name)),
+          builder.getNamedAttr("function_type",
+                               TypeAttr::get(func.getFunctionType()))};
+      FailureOr<bool> added =
+          addDestinationPassingEntryPoints(module, func, simplify);
+      if (failed(added)) {
+        func.emitError("cannot derive the shape function of @") << name;
+        return signalPassFailure();
+      }
+      entry.push_back(builder.getNamedAttr("destination_passing",
+                                           builder.getBoolAttr(*added)));
+      if (*added) {
+        entry.push_back(builder.getNamedAttr(
+            "shapes", builder.getStringAttr(getShapesEntryName(name))));
+        entry.push_back(builder.getNamedAttr(
+            "destination",
+            builder.getStringAttr(getDestinationEntryName(name))));
+        if (module.lookupSymbol(getEqualShapesEntryName(name)))
+          entry.push_back(builder.getNamedAttr(
+              "equal_shapes",
+              builder.getStringAttr(getEqualShapesEntryName(name))));
+        // Callers use the entry points: the original need not be compiled
+        // unless another function calls it.
+        if (SymbolTable::symbolKnownUseEmpty(func, module))
+          func.erase();
+      } else {
+        entry.push_back(
+            builder.getNamedAttr("call", builder.getStringAttr(name)));
+        func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+      }
+      exports.push_back(builder.getDictionaryAttr(entry));
+    }
+    module->setAttr(vsla::kExportsAttrName, builder.getArrayAttr(exports));
+  }
+
+  OpPassManager shapePipeline{func::FuncOp::getOperationName()};
+};
+
+} // namespace
