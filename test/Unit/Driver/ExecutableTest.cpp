@@ -466,3 +466,87 @@ TEST(Executable, SeveralResultsOfUnequalShapesStayApart) {
 }
 
 } // namespace
+
+namespace {
+
+/// Runs @double_it of `executable` on [1, 2] and returns the result.
+std::vector<float> doubled(const Executable &executable) {
+  std::vector<float> x = {1, 2};
+  auto xs = view(x, {2});
+  std::vector<HostTensor> results;
+  rt::Status status =
+      executable.invoke("double_it", {Argument::tensor(xs)}, results);
+  EXPECT_TRUE(status.ok()) << status.toString();
+  if (!status.ok())
+    return {};
+  return std::vector<float>(results[0].data<float>(),
+                            results[0].data<float>() + 2);
+}
+
+} // namespace
+
+TEST(Executable, ThePersistentCacheServesANewCompiler) {
+  char pattern[] = "/tmp/vsla-cache-test-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const char *previous = std::getenv("VSLA_CACHE_DIR");
+  std::string saved = previous ? previous : "";
+  setenv("VSLA_CACHE_DIR", pattern, 1);
+  const std::string source = R"mlir(
+    func.func @double_it(%x: tensor<?xf32>) -> tensor<?xf32> {
+      %two = arith.constant 2.0 : f32
+      %r = vsla.mul_scalar %x, %two : tensor<?xf32>, f32
+      return %r : tensor<?xf32>
+    })mlir";
+  {
+    Compiler first;
+    auto compiled = first.compileSource(source);
+    ASSERT_TRUE(compiled.ok()) << compiled.getStatus().toString();
+    EXPECT_FALSE((*compiled)->isFromCache());
+    EXPECT_EQ(doubled(**compiled), (std::vector<float>{2, 4}));
+  }
+  std::string entry;
+  {
+    Compiler second;
+    auto cached = second.compileSource(source);
+    ASSERT_TRUE(cached.ok());
+    EXPECT_TRUE((*cached)->isFromCache());
+    EXPECT_EQ(doubled(**cached), (std::vector<float>{2, 4}));
+    // The cache's code can be exported again.
+    EXPECT_TRUE((*cached)->getArtifact().ok());
+  }
+  // An entry whose stored key differs (a hash collision, or a file put there
+  // by hand) is a miss, compiled again and replaced.
+  std::string command = std::string("ls ") + pattern + "/*.vsla";
+  FILE *list = popen(command.c_str(), "r");
+  ASSERT_NE(list, nullptr);
+  char path[4096] = {};
+  ASSERT_NE(fgets(path, sizeof(path), list), nullptr);
+  pclose(list);
+  entry = path;
+  entry.erase(entry.find_last_not_of("\n") + 1);
+  auto bytes = rt::readFile(entry);
+  ASSERT_TRUE(bytes.ok());
+  auto contents = rt::parseArtifact(bytes->data(), bytes->size());
+  ASSERT_TRUE(contents.ok());
+  contents->cacheKey += " (another module)";
+  ASSERT_TRUE(
+      rt::writeFileAtomically(entry, rt::serializeArtifact(*contents)).ok());
+  {
+    Compiler third;
+    auto recompiled = third.compileSource(source);
+    ASSERT_TRUE(recompiled.ok());
+    EXPECT_FALSE((*recompiled)->isFromCache());
+    EXPECT_EQ(doubled(**recompiled), (std::vector<float>{2, 4}));
+  }
+  {
+    Compiler fourth;
+    auto cached = fourth.compileSource(source);
+    ASSERT_TRUE(cached.ok());
+    EXPECT_TRUE((*cached)->isFromCache());
+  }
+  if (previous)
+    setenv("VSLA_CACHE_DIR", saved.c_str(), 1);
+  else
+    unsetenv("VSLA_CACHE_DIR");
+  (void)std::system((std::string("rm -rf ") + pattern).c_str());
+}
