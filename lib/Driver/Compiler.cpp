@@ -415,8 +415,10 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
 
   // Optimize for the target CPU: its features (AVX2, AVX-512, ...) are
-  // what the loop vectorizer targets. Position-independent code in the
-  // small code model: what the runtime's object loader relocates.
+  // what the loop vectorizer targets. The JIT's code model (large, on
+  // x86-64) stays: its linker places code and data sections apart, beyond
+  // the reach of 32-bit offsets; the runtime's object loader relocates the
+  // 64-bit absolute addresses that model uses.
   llvm::orc::JITTargetMachineBuilder builder{llvm::Triple(target.triple)};
   auto *machineBuilder = &builder;
   builder.setCPU(target.cpu);
@@ -424,8 +426,6 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     llvm::SubtargetFeatures features(target.features);
     builder.addFeatures(features.getFeatures());
   }
-  builder.setRelocationModel(llvm::Reloc::PIC_);
-  builder.setCodeModel(llvm::CodeModel::Small);
   machineBuilder->setCodeGenOptLevel(
       static_cast<llvm::CodeGenOptLevel>(std::min(options.optLevel, 3u)));
   auto machine = machineBuilder->createTargetMachine();
