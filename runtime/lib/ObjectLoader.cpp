@@ -43,6 +43,16 @@ bool isGotRelocation(uint32_t type) {
          type == R_X86_64_REX_GOTPCRELX;
 }
 
+/// The entries of a relocation section whose bounds were checked.
+std::vector<Elf64_Rela> readRelocations(const uint8_t *bytes,
+                                        const Elf64_Shdr &section) {
+  std::vector<Elf64_Rela> relocations(section.sh_size / sizeof(Elf64_Rela));
+  if (!relocations.empty())
+    std::memcpy(relocations.data(), bytes + section.sh_offset,
+                relocations.size() * sizeof(Elf64_Rela));
+  return relocations;
+}
+
 /// A 16-byte jump to an absolute address: `jmp *0(%rip)` then the address.
 constexpr size_t kStubSize = 16;
 
@@ -96,7 +106,8 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
   if (symtabIndex == sections.size())
     return malformed("it has no symbol table");
   const Elf64_Shdr &symtab = sections[symtabIndex];
-  if (symtab.sh_entsize != sizeof(Elf64_Sym) ||
+  // At least the null symbol every ELF symbol table starts with.
+  if (symtab.sh_entsize != sizeof(Elf64_Sym) || symtab.sh_size == 0 ||
       symtab.sh_size % sizeof(Elf64_Sym) != 0 ||
       symtab.sh_link >= sections.size() ||
       sections[symtab.sh_link].sh_type != SHT_STRTAB)
@@ -136,10 +147,7 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
       return malformed("relocation section " + std::to_string(i) +
                        " is inconsistent");
     relocationSections.push_back(i);
-    for (uint64_t offset = 0; offset < section.sh_size;
-         offset += sizeof(Elf64_Rela)) {
-      Elf64_Rela rela;
-      std::memcpy(&rela, bytes + section.sh_offset + offset, sizeof(rela));
+    for (const Elf64_Rela &rela : readRelocations(bytes, section)) {
       uint64_t sym = ELF64_R_SYM(rela.r_info);
       uint32_t type = ELF64_R_TYPE(rela.r_info);
       if (sym >= symbolCount)
@@ -258,10 +266,7 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
     const Elf64_Shdr &target = sections[section.sh_info];
     if (target.sh_type == SHT_NOBITS)
       return malformed("relocations apply to a section without contents");
-    for (uint64_t offset = 0; offset < section.sh_size;
-         offset += sizeof(Elf64_Rela)) {
-      Elf64_Rela rela;
-      std::memcpy(&rela, bytes + section.sh_offset + offset, sizeof(rela));
+    for (const Elf64_Rela &rela : readRelocations(bytes, section)) {
       uint64_t sym = ELF64_R_SYM(rela.r_info);
       uint32_t type = ELF64_R_TYPE(rela.r_info);
       if (type == R_X86_64_NONE)

@@ -62,6 +62,12 @@ std::string describeFunction(const FunctionExport &function) {
   return text + ")";
 }
 
+template <typename T> T read(const char *at) {
+  T value;
+  std::memcpy(&value, at, sizeof(T));
+  return value;
+}
+
 void printTensor(const MemRefDescriptor &tensor) {
   std::printf("%s[", getElementTypeName(tensor.getElementType()));
   for (int64_t d = 0; d < tensor.getRank(); ++d)
@@ -79,36 +85,26 @@ void printTensor(const MemRefDescriptor &tensor) {
     const char *base = static_cast<const char *>(tensor.getAlignedPtr());
     size_t bytes = getElementByteSize(tensor.getElementType());
     const char *at = base + offset * static_cast<int64_t>(bytes);
+    const char *separator = n ? ", " : "";
     switch (tensor.getElementType()) {
-    case ElementType::F32: {
-      float v;
-      std::memcpy(&v, at, 4);
-      std::printf("%s%g", n ? ", " : "", v);
+    case ElementType::F32:
+      std::printf("%s%g", separator, read<float>(at));
       break;
-    }
-    case ElementType::F64: {
-      double v;
-      std::memcpy(&v, at, 8);
-      std::printf("%s%g", n ? ", " : "", v);
+    case ElementType::F64:
+      std::printf("%s%g", separator, read<double>(at));
       break;
-    }
-    case ElementType::I32: {
-      int32_t v;
-      std::memcpy(&v, at, 4);
-      std::printf("%s%d", n ? ", " : "", v);
+    case ElementType::I32:
+      std::printf("%s%d", separator, read<int32_t>(at));
       break;
-    }
-    case ElementType::I64: {
-      int64_t v;
-      std::memcpy(&v, at, 8);
-      std::printf("%s%lld", n ? ", " : "", static_cast<long long>(v));
+    case ElementType::I64:
+      std::printf("%s%lld", separator,
+                  static_cast<long long>(read<int64_t>(at)));
       break;
-    }
     case ElementType::I1:
-      std::printf("%s%s", n ? ", " : "", *at ? "true" : "false");
+      std::printf("%s%s", separator, *at ? "true" : "false");
       break;
     default:
-      std::printf("%s?", n ? ", " : "");
+      std::printf("%s?", separator);
     }
     for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
       if (++index[d] < sizes[d])

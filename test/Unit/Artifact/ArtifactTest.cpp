@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
+#include <elf.h>
 #include <cstring>
 #include <numeric>
 #include <thread>
@@ -35,6 +37,15 @@ std::shared_ptr<rt::Module> loadModule() {
   return module.ok() ? *module : nullptr;
 }
 
+/// Calls @axpy(a, x, y) of `module`.
+rt::Status axpy(const rt::Module &module, float a, const rt::MemRefDescriptor &x,
+                const rt::MemRefDescriptor &y, std::vector<HostTensor> &results) {
+  return module.invoke("axpy",
+                       {rt::Argument::scalar(a), rt::Argument::tensor(x),
+                        rt::Argument::tensor(y)},
+                       results);
+}
+
 template <typename T>
 rt::MemRefDescriptor describe(std::vector<T> &data, rt::ElementType type,
                               std::vector<int64_t> shape) {
@@ -48,12 +59,7 @@ TEST(Artifact, CallsTheCompiledFunctions) {
   auto dx = describe(x, rt::ElementType::F32, {4});
   auto dy = describe(y, rt::ElementType::F32, {2});
   std::vector<HostTensor> results;
-  ASSERT_TRUE(module
-                  ->invoke("axpy",
-                           {rt::Argument::scalar(2), rt::Argument::tensor(dx),
-                            rt::Argument::tensor(dy)},
-                           results)
-                  .ok());
+  ASSERT_TRUE(axpy(*module, 2, dx, dy, results).ok());
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].getShape(), std::vector<int64_t>{4});
   const float *r = results[0].data<float>();
@@ -83,12 +89,7 @@ TEST(Artifact, EmptyInputs) {
   auto dx = describe(x, rt::ElementType::F32, {0});
   auto dy = describe(y, rt::ElementType::F32, {0});
   std::vector<HostTensor> results;
-  ASSERT_TRUE(module
-                  ->invoke("axpy",
-                           {rt::Argument::scalar(2), rt::Argument::tensor(dx),
-                            rt::Argument::tensor(dy)},
-                           results)
-                  .ok());
+  ASSERT_TRUE(axpy(*module, 2, dx, dy, results).ok());
   EXPECT_EQ(results[0].getShape(), std::vector<int64_t>{0});
 }
 
@@ -136,12 +137,7 @@ TEST(Artifact, ConcurrentCalls) {
         auto dx = describe(x, rt::ElementType::F32, {int64_t(x.size())});
         auto dy = describe(y, rt::ElementType::F32, {int64_t(y.size())});
         std::vector<HostTensor> results;
-        if (!module
-                 ->invoke("axpy",
-                          {rt::Argument::scalar(3), rt::Argument::tensor(dx),
-                           rt::Argument::tensor(dy)},
-                          results)
-                 .ok() ||
+        if (!axpy(*module, 3, dx, dy, results).ok() ||
             results[0].getShape()[0] != int64_t(x.size()) ||
             (n > 0 && results[0].data<float>()[0] != 5.f))
           ++failures;
@@ -240,6 +236,36 @@ TEST(Artifact, MalformedObjectCodeIsAnError) {
   }
   auto garbage = rt::LoadedObject::load("\x7f" "ELF", 4, nullptr);
   EXPECT_FALSE(garbage.ok());
+}
+
+// Found by the fuzzer: a symbol table of no entries (not even the null
+// symbol) made the loader copy from a null vector.
+TEST(Artifact, AnEmptySymbolTableIsMalformed) {
+  struct {
+    Elf64_Ehdr header;
+    Elf64_Shdr sections[3];
+    char names[1];
+  } object = {};
+  std::memcpy(object.header.e_ident, ELFMAG, SELFMAG);
+  object.header.e_ident[EI_CLASS] = ELFCLASS64;
+  object.header.e_ident[EI_DATA] = ELFDATA2LSB;
+  object.header.e_type = ET_REL;
+  object.header.e_machine = EM_X86_64;
+  object.header.e_shoff = offsetof(decltype(object), sections);
+  object.header.e_shentsize = sizeof(Elf64_Shdr);
+  object.header.e_shnum = 3;
+  object.sections[1].sh_type = SHT_SYMTAB;
+  object.sections[1].sh_entsize = sizeof(Elf64_Sym);
+  object.sections[1].sh_link = 2;
+  object.sections[1].sh_offset = offsetof(decltype(object), names);
+  object.sections[2].sh_type = SHT_STRTAB;
+  object.sections[2].sh_offset = offsetof(decltype(object), names);
+  object.sections[2].sh_size = 1;
+  auto loaded = rt::LoadedObject::load(&object, sizeof(object),
+                                       rt::resolveRuntimeSymbol, false);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.getStatus().getMessage().find("symbol table"),
+            std::string::npos);
 }
 
 TEST(Artifact, MissingEntryPointsAreErrors) {
