@@ -332,10 +332,11 @@ PYBIND11_MODULE(_vsla, m) {
       .def("__str__", &vsla::FunctionBuilder::print)
       .def("compile",
            [](vsla::FunctionBuilder &b, unsigned optLevel,
-              const std::string &dumpPhasesTo) {
+              const std::string &dumpPhasesTo, const std::string &cpu) {
              vsla::CompileOptions options;
              options.optLevel = optLevel;
              options.dumpPhasesTo = dumpPhasesTo;
+             options.cpu = cpu;
              vsla::rt::StatusOr<std::shared_ptr<vsla::Executable>> executable =
                  vsla::rt::internalError("not compiled");
              {
@@ -344,7 +345,8 @@ PYBIND11_MODULE(_vsla, m) {
              }
              return unwrap(std::move(executable));
            },
-           py::arg("opt_level") = 3, py::arg("dump_phases_to") = "");
+           py::arg("opt_level") = 3, py::arg("dump_phases_to") = "",
+           py::arg("cpu") = "host");
 
   py::class_<vsla::rt::Module, std::shared_ptr<vsla::rt::Module>>(m, "Module")
       .def("__call__", &callFunction)

@@ -18,7 +18,8 @@ from ._tensor import Tensor
 _FORMAT = 1
 
 
-def export(fun, *example_args, path: str | os.PathLike, **example_kwargs) -> None:
+def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
+           **example_kwargs) -> None:
     """Traces `fun` on example arguments, compiles it and writes one artifact to `path`.
 
     `fun` is a function, a @vsla.jit function or an nn.Module. The artifact is
@@ -57,7 +58,7 @@ def export(fun, *example_args, path: str | os.PathLike, **example_kwargs) -> Non
             raise TracingError(f"{jitted.__name__} computes no tensor from its inputs; "
                                "there is nothing to export")
         executable = compile_builder(trace.builder, jitted._symbol,
-                                     f"{jitted.__name__} for export", "vsla.export")
+                                     f"{jitted.__name__} for export", "vsla.export", cpu)
     treedef, entries, _ = key
     user_count = len(arrays)
     for kind, value in out_slots:

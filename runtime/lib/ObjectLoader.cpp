@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <mutex>
+#include <string>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
@@ -363,8 +364,22 @@ bool loadOpenMpRuntime() {
     if (const char *path = std::getenv("VSLA_OPENMP_LIBRARY"))
       if (dlopen(path, RTLD_NOW | RTLD_GLOBAL))
         return true;
-    return dlopen("libomp.so.5", RTLD_NOW | RTLD_GLOBAL) ||
-           dlopen(VSLA_OPENMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL);
+    if (dlopen("libomp.so.5", RTLD_NOW | RTLD_GLOBAL))
+      return true;
+    // Shipped beside the program (or in its ../lib): a machine without
+    // LLVM runs artifacts with the runtime and libomp copied next to it.
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&loadOpenMpRuntime), &info) &&
+        info.dli_fname) {
+      std::string dir = info.dli_fname;
+      dir = dir.substr(0, dir.rfind('/') == std::string::npos ? 0
+                                                               : dir.rfind('/'));
+      for (const char *relative : {"/libomp.so.5", "/../lib/libomp.so.5"})
+        if (!dir.empty() &&
+            dlopen((dir + relative).c_str(), RTLD_NOW | RTLD_GLOBAL))
+          return true;
+    }
+    return dlopen(VSLA_OPENMP_LIBRARY, RTLD_NOW | RTLD_GLOBAL) != nullptr;
   }();
   return loaded;
 }

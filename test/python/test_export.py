@@ -246,3 +246,26 @@ def test_concurrent_processes_share_the_cache(tmp_path):
 def test_vsla_run_needs_no_compiler_libraries():
     libraries = subprocess.run(["ldd", VSLA_RUN], capture_output=True, text=True).stdout
     assert "libLLVM" not in libraries and "libMLIR" not in libraries
+
+
+def test_an_artifact_for_a_class_of_cpus(tmp_path):
+    vsla.export(lambda x: vsla.exp(x) * 2.0, np.ones(8, np.float32), path=tmp_path / "v2.vsla",
+                cpu="x86-64-v2")
+    x = np.linspace(-1, 1, 37).astype(np.float32)
+    assert_close(vsla.load(tmp_path / "v2.vsla")(x), np.exp(x) * 2.0)
+    described = _vsla_run(tmp_path / "v2.vsla", "--describe")
+    assert described.returncode == 0, described.stderr
+    with pytest.raises(vsla.CompileError, match="unknown CPU"):
+        vsla.export(lambda x: x * 2.0, np.ones(2, np.float32), path=tmp_path / "bad.vsla",
+                    cpu="pentium9")
+
+
+def test_an_empty_ragged_batch_through_an_exported_model(tmp_path):
+    model = vsla.jit(lambda b: vsla.vmap(lambda x: vsla.sum(vsla.tanh(x)))(b))
+    example = vsla.ragged([np.ones(3, np.float32)])
+    vsla.export(model, example, path=tmp_path / "e.vsla")
+    loaded = vsla.load(tmp_path / "e.vsla")
+    empty = vsla.Ragged.from_lengths(np.zeros(0, np.float32), np.zeros(0, np.int64))
+    assert np.asarray(loaded(empty)).shape == (0,)
+    batch = vsla.ragged([np.ones(n, np.float32) for n in (0, 2, 5)])
+    assert_close(loaded(batch), model(batch))

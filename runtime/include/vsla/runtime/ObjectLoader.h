@@ -64,8 +64,9 @@ const std::unordered_map<std::string, void *> &getRuntimeSymbols();
 
 /// Loads LLVM's OpenMP runtime (libomp), whose __kmpc_* entry points the
 /// parallel loops of compiled code call, into the process's global scope:
-/// from $VSLA_OPENMP_LIBRARY, else by soname, else from where the build
-/// found it. Returns whether it is loaded.
+/// from $VSLA_OPENMP_LIBRARY, else by soname, else beside the binary that
+/// holds the runtime (or in its ../lib), else from where the build found
+/// it. Returns whether it is loaded.
 bool loadOpenMpRuntime();
 
 } // namespace vsla::rt
