@@ -500,9 +500,45 @@ rt::Status FunctionBuilder::finish(llvm::ArrayRef<ValueId> results) {
   mlir::Block &entry = function.getBody().front();
   function.setFunctionType(builder.getFunctionType(
       entry.getArgumentTypes(), mlir::ValueRange(returned).getTypes()));
+  for (auto [packed, extents] : raggedArguments)
+    function.setArgAttr(packed, mlir::vsla::kRaggedShapesAttrName,
+                        builder.getI64IntegerAttr(extents));
   finished = true;
   if (failed(mlir::verify(*module)))
     return buildError(diagnostics, "the traced function is invalid");
+  return rt::okStatus();
+}
+
+rt::Status FunctionBuilder::markRaggedArgument(ValueId values,
+                                               ValueId shapes) {
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  rt::StatusOr<mlir::Value> packed = lookupValue(values);
+  rt::StatusOr<mlir::Value> extents = lookupValue(shapes);
+  if (!packed.ok())
+    return packed.getStatus();
+  if (!extents.ok())
+    return extents.getStatus();
+  auto packedArg = mlir::dyn_cast<mlir::BlockArgument>(*packed);
+  auto extentsArg = mlir::dyn_cast<mlir::BlockArgument>(*extents);
+  if (!packedArg || !extentsArg ||
+      packedArg.getOwner() != &function.getBody().front() ||
+      extentsArg.getOwner() != packedArg.getOwner())
+    return rt::invalidArgument("a ragged argument's parts must be arguments");
+  // Set by finish(), once the function type has every argument.
+  raggedArguments.push_back(
+      {packedArg.getArgNumber(), extentsArg.getArgNumber()});
+  return rt::okStatus();
+}
+
+rt::Status FunctionBuilder::markRaggedResult(size_t values, size_t shapes) {
+  if (!finished)
+    return rt::failedPrecondition("finish() the function before marking its "
+                                  "results");
+  std::lock_guard<std::mutex> lock(compiler.compileMutex);
+  if (values >= function.getNumResults() || shapes >= function.getNumResults())
+    return rt::invalidArgument("no such result");
+  function.setResultAttr(values, mlir::vsla::kRaggedShapesAttrName,
+                         builder.getI64IntegerAttr(shapes));
   return rt::okStatus();
 }
 

@@ -93,7 +93,14 @@ func::FuncOp cloneWithOutputs(
   func::ReturnOp::create(builder, ret.getLoc());
   ret.erase();
   SmallVector<Type> inputs(entry.getArgumentTypes());
+  // The argument attributes (ragged marks) cover the new outputs too; the
+  // results are gone with theirs.
+  SmallVector<DictionaryAttr> argAttrs;
+  copy.getAllArgAttrs(argAttrs);
+  argAttrs.resize(inputs.size(), DictionaryAttr::get(module.getContext()));
   copy.setFunctionType(FunctionType::get(module.getContext(), inputs, {}));
+  copy.setAllArgAttrs(argAttrs);
+  copy.removeResAttrsAttr();
   copy->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
   return copy;
 }
@@ -290,6 +297,41 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
 }
 
 
+/// The (values, extents) index pairs marked with vsla.ragged_shapes among
+/// `count` arguments or results of `func`, checked: the values are a rank-1
+/// tensor, the extents a rank-2 tensor of i64.
+FailureOr<SmallVector<int64_t>>
+getRaggedPairs(func::FuncOp func, bool results) {
+  SmallVector<int64_t> pairs;
+  TypeRange types = results ? TypeRange(func.getResultTypes())
+                            : TypeRange(func.getArgumentTypes());
+  StringRef what = results ? "result" : "argument";
+  for (unsigned i = 0; i < types.size(); ++i) {
+    auto attr = results ? func.getResultAttrOfType<IntegerAttr>(
+                              i, vsla::kRaggedShapesAttrName)
+                        : func.getArgAttrOfType<IntegerAttr>(
+                              i, vsla::kRaggedShapesAttrName);
+    if (!attr)
+      continue;
+    int64_t shapes = attr.getInt();
+    auto values = dyn_cast<RankedTensorType>(types[i]);
+    auto table = shapes >= 0 && shapes < static_cast<int64_t>(types.size()) &&
+                         shapes != i
+                     ? dyn_cast<RankedTensorType>(types[shapes])
+                     : RankedTensorType();
+    if (!values || values.getRank() != 1 || !table || table.getRank() != 2 ||
+        !table.getElementType().isInteger(64))
+      return func.emitError() << what << " " << i << " of @"
+                              << func.getSymName() << " is marked "
+                              << vsla::kRaggedShapesAttrName << " = " << shapes
+                              << ", which needs rank-1 packed values and an "
+                                 "i64 [items, rank] extents "
+                              << what << " at that index";
+    pairs.append({static_cast<int64_t>(i), shapes});
+  }
+  return pairs;
+}
+
 struct SynthesizeEntryPointsPass
     : mlir::vsla::impl::VslaSynthesizeEntryPointsBase<
           SynthesizeEntryPointsPass> {
@@ -322,6 +364,15 @@ struct SynthesizeEntryPointsPass
           builder.getNamedAttr("name", builder.getStringAttr(name)),
           builder.getNamedAttr("function_type",
                                TypeAttr::get(func.getFunctionType()))};
+      for (bool results : {false, true}) {
+        FailureOr<SmallVector<int64_t>> pairs = getRaggedPairs(func, results);
+        if (failed(pairs))
+          return signalPassFailure();
+        if (!pairs->empty())
+          entry.push_back(builder.getNamedAttr(
+              results ? "ragged_results" : "ragged_arguments",
+              builder.getDenseI64ArrayAttr(*pairs)));
+      }
       FailureOr<bool> added =
           addDestinationPassingEntryPoints(module, func, simplify);
       if (failed(added)) {

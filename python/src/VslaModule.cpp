@@ -329,6 +329,14 @@ PYBIND11_MODULE(_vsla, m) {
            [](vsla::FunctionBuilder &b, const std::vector<int64_t> &results) {
              check(b.finish(results));
            })
+      .def("mark_ragged_argument",
+           [](vsla::FunctionBuilder &b, int64_t values, int64_t shapes) {
+             check(b.markRaggedArgument(values, shapes));
+           })
+      .def("mark_ragged_result",
+           [](vsla::FunctionBuilder &b, size_t values, size_t shapes) {
+             check(b.markRaggedResult(values, shapes));
+           })
       .def("__str__", &vsla::FunctionBuilder::print)
       .def("compile",
            [](vsla::FunctionBuilder &b, unsigned optLevel,
@@ -372,10 +380,7 @@ PYBIND11_MODULE(_vsla, m) {
           "write_artifact",
           [](const vsla::Executable &e, const std::string &path,
              const std::vector<std::pair<std::string, py::array>> &constants,
-             const std::vector<int64_t> &bound,
-             const std::vector<std::pair<int64_t, int64_t>> &raggedArguments,
-             const std::vector<std::pair<int64_t, int64_t>> &raggedResults,
-             const py::bytes &userMetadata) {
+             const std::vector<int64_t> &bound, const py::bytes &userMetadata) {
             std::vector<vsla::rt::ArtifactConstant> artifactConstants;
             for (const auto &[name, array] : constants) {
               py::array contiguous = py::array::ensure(
@@ -391,12 +396,6 @@ PYBIND11_MODULE(_vsla, m) {
             }
             vsla::rt::ArtifactContents contents = unwrap(e.getArtifact(
                 std::move(artifactConstants), std::string(userMetadata)));
-            auto pairs = [](const std::vector<std::pair<int64_t, int64_t>> &in) {
-              std::vector<vsla::rt::RaggedPair> out;
-              for (auto [values, shapes] : in)
-                out.push_back({values, shapes});
-              return out;
-            };
             for (vsla::rt::ArtifactFunction &function : contents.functions) {
               size_t count = function.signature.arguments.size();
               if (!bound.empty() && bound.size() != count)
@@ -405,14 +404,11 @@ PYBIND11_MODULE(_vsla, m) {
                                   " bindings for " + std::to_string(count) +
                                   " arguments");
               function.signature.boundArguments = bound;
-              function.signature.raggedArguments = pairs(raggedArguments);
-              function.signature.raggedResults = pairs(raggedResults);
             }
             check(vsla::rt::writeFileAtomically(
                 path, vsla::rt::serializeArtifact(contents)));
           },
           py::arg("path"), py::arg("constants"), py::arg("bound"),
-          py::arg("ragged_arguments"), py::arg("ragged_results"),
           py::arg("user_metadata"));
 
   m.def(

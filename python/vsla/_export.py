@@ -69,15 +69,6 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
     constants = [(names.get(id(t), f"captured{i}"), t._array)
                  for i, t in enumerate(trace.captured)]
     bound = [-1] * user_count + list(range(len(constants))) if constants else []
-    ragged_arguments, position = [], 0
-    for entry in entries:
-        if entry[0] == "ragged":
-            ragged_arguments.append((position, position + 1))
-            position += 2
-        elif entry[0] == "tensor":
-            position += 1
-    ragged_results = [(value[0][1], value[1][1]) for kind, value in out_slots
-                      if kind == "ragged" and value[0][0] == value[1][0] == "result"]
     metadata = {
         "format": _FORMAT,
         "name": jitted.__name__,
@@ -88,8 +79,8 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
         "out_slots": [_encode_slot(s) for s in out_slots],
     }
     try:
-        executable.write_artifact(os.fspath(path), constants, bound, ragged_arguments,
-                                  ragged_results, json.dumps(metadata).encode())
+        executable.write_artifact(os.fspath(path), constants, bound,
+                                  json.dumps(metadata).encode())
     except _vsla.StatusError as e:
         raise from_status(str(e), VslaError) from None
 

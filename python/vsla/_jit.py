@@ -235,6 +235,7 @@ class JitFunction:
                     shapes = trace.argument(np.dtype(np.int64), [None, entry[2]])
                     argument_ids[values._id] = len(argument_ids)
                     argument_ids[shapes._id] = len(argument_ids)
+                    trace.builder.mark_ragged_argument(values._id, shapes._id)
                     traced_leaves.append(RaggedTracer(values, shapes))
                 else:
                     traced_leaves.append(leaf)
@@ -278,6 +279,9 @@ class JitFunction:
                 else:
                     out_slots.append(("constant", leaf))
             trace.builder.finish(result_ids)
+            for kind, value in out_slots:
+                if kind == "ragged" and value[0][0] == value[1][0] == "result":
+                    trace.builder.mark_ragged_result(value[0][1], value[1][1])
         return trace, out_treedef, out_slots, result_ids
 
     def _miss_reason(self, key) -> str:

@@ -41,24 +41,31 @@ int fail(const Status &status) {
               status.getMessage());
 }
 
+/// " [ragged values]" or " [ragged extents]" for a part of a ragged value.
+std::string describeRagged(const std::vector<RaggedPair> &pairs, size_t index) {
+  for (const RaggedPair &pair : pairs) {
+    if (pair.values == static_cast<int64_t>(index))
+      return " [ragged values]";
+    if (pair.shapes == static_cast<int64_t>(index))
+      return " [ragged extents]";
+  }
+  return "";
+}
+
 std::string describeFunction(const FunctionExport &function) {
   std::string text = "@" + function.name + "(";
   bool first = true;
   for (size_t i = 0; i < function.arguments.size(); ++i) {
     if (!function.boundArguments.empty() && function.boundArguments[i] >= 0)
       continue;
-    text += (first ? "" : ", ") + describeValue(function.arguments[i]);
-    for (const RaggedPair &pair : function.raggedArguments) {
-      if (pair.values == static_cast<int64_t>(i))
-        text += " [ragged values]";
-      if (pair.shapes == static_cast<int64_t>(i))
-        text += " [ragged extents]";
-    }
+    text += (first ? "" : ", ") + describeValue(function.arguments[i]) +
+            describeRagged(function.raggedArguments, i);
     first = false;
   }
   text += ") -> (";
   for (size_t i = 0; i < function.results.size(); ++i)
-    text += (i ? ", " : "") + describeValue(function.results[i]);
+    text += (i ? ", " : "") + describeValue(function.results[i]) +
+            describeRagged(function.raggedResults, i);
   return text + ")";
 }
 

@@ -20,6 +20,11 @@ constexpr llvm::StringLiteral kEqualShapesAttrName = "vsla.equal_shapes";
 /// The number of a run-time check (vsla.check_shape, vsla.check_zero) in its
 /// module, from 1: what the compiled code reports when the check fails.
 constexpr llvm::StringLiteral kCheckIdAttrName = "vsla.check_id";
+/// On a function argument (result) holding a ragged batch's packed values:
+/// the index of the argument (result) holding its per-item extents, an i64
+/// tensor [items, rank]. The pair crosses the boundary as one ragged value
+/// (the runtime's export table and artifacts record it).
+constexpr llvm::StringLiteral kRaggedShapesAttrName = "vsla.ragged_shapes";
 /// The runtime function compiled code calls when a run-time check fails:
 /// `void __vsla_check_failed(i64 id)`.
 constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";

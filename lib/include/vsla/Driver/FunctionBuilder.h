@@ -118,6 +118,14 @@ public:
   /// Ends the function: it returns `results`. The module is verified.
   rt::Status finish(llvm::ArrayRef<ValueId> results);
 
+  /// Marks two arguments as one ragged value: packed values and their
+  /// [items, rank] extents (vsla.ragged_shapes), so the export table and
+  /// artifacts describe the pair.
+  rt::Status markRaggedArgument(ValueId values, ValueId shapes);
+  /// The same for results `values` and `shapes` (positions in the list
+  /// finish() returned); after finish().
+  rt::Status markRaggedResult(size_t values, size_t shapes);
+
   /// The module as MLIR text (for dumps and error messages).
   std::string print() const;
 
@@ -138,6 +146,8 @@ private:
   mlir::OpBuilder builder;
   std::vector<mlir::Value> values;
   bool finished = false;
+  /// (packed values, extents) argument numbers of ragged arguments.
+  std::vector<std::pair<unsigned, unsigned>> raggedArguments;
 };
 
 } // namespace vsla

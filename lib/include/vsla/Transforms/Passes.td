@@ -196,9 +196,14 @@ def VslaSynthesizeEntryPoints : Pass<"vsla-synthesize-entry-points",
 
     The module gets `vsla.exports`, an array with one dictionary per public
     function, in order: `name`, `function_type` (the original signature),
-    `destination_passing`, and the entry points' symbols (`call`, or
-    `shapes`, `destination` and, when compiled, `equal_shapes`). The
-    runtime's export table (docs/runtime.md) is built from it. Number the
+    `destination_passing`, the entry points' symbols (`call`, or
+    `shapes`, `destination` and, when compiled, `equal_shapes`) and, when
+    some arguments or results are ragged batches, `ragged_arguments` /
+    `ragged_results`: (values, extents) index pairs, flattened. A ragged
+    argument is marked on its packed values, `{vsla.ragged_shapes = k}`
+    naming the argument k that holds its `[items, rank]` i64 extents (the
+    same on results); a mark on anything else is an error. The runtime's
+    export table (docs/runtime.md) is built from it. Number the
     checks (`vsla-number-run-time-checks`) first.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
