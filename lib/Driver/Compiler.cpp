@@ -30,10 +30,12 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Config/llvm-config.h"
@@ -248,6 +250,47 @@ rt::Status readExportTable(mlir::ModuleOp module, Executable &executable,
   }
   return rt::okStatus();
 }
+
+/// Keeps the persistent cache under $VSLA_CACHE_MAX_BYTES (default 2 GiB):
+/// removes the least recently used entries (by modification time, which a
+/// hit renews) until the folder holds at most that, never `keep`.
+void trimDiskCache(const std::string &dir, const std::string &keep) {
+  uint64_t limit = uint64_t(2) << 30;
+  if (const char *text = std::getenv("VSLA_CACHE_MAX_BYTES"); text && *text)
+    limit = std::strtoull(text, nullptr, 10);
+  struct Entry {
+    std::string path;
+    uint64_t size;
+    llvm::sys::TimePoint<> used;
+  };
+  std::vector<Entry> entries;
+  uint64_t total = 0;
+  std::error_code error;
+  for (llvm::sys::fs::directory_iterator it(dir, error), end;
+       !error && it != end; it.increment(error)) {
+    if (llvm::sys::path::extension(it->path()) != ".vsla")
+      continue;
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(it->path(), status))
+      continue;
+    entries.push_back({it->path(), status.getSize(),
+                       status.getLastModificationTime()});
+    total += status.getSize();
+  }
+  if (total <= limit)
+    return;
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry &a, const Entry &b) { return a.used < b.used; });
+  for (const Entry &entry : entries) {
+    if (total <= limit)
+      break;
+    if (entry.path == keep)
+      continue;
+    // Another process may have removed or replaced it meanwhile.
+    if (!llvm::sys::fs::remove(entry.path))
+      total -= entry.size;
+  }
+}
 } // namespace
 
 std::shared_ptr<Executable>
@@ -260,6 +303,8 @@ Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
   auto contents = rt::parseArtifact(bytes->data(), bytes->size());
   if (!contents.ok() || contents->cacheKey != key)
     return nullptr;
+  // Used now: the last entry trimDiskCache would remove.
+  (void)utimes(path.c_str(), nullptr);
   rt::ArtifactContents kept = *contents;
   kept.cacheKey.clear();
   auto module = rt::loadArtifact(std::move(*contents));
@@ -505,6 +550,7 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     (void)llvm::sys::fs::create_directories(
         llvm::sys::path::parent_path(cachePath));
     (void)rt::writeFileAtomically(cachePath, rt::serializeArtifact(entry));
+    trimDiskCache(llvm::sys::path::parent_path(cachePath).str(), cachePath);
   }
   // Registered after LLVM's code generator has built its function-local
   // statics, so this runs before they are destroyed (see ~Executable).

@@ -269,3 +269,19 @@ def test_an_empty_ragged_batch_through_an_exported_model(tmp_path):
     assert np.asarray(loaded(empty)).shape == (0,)
     batch = vsla.ragged([np.ones(n, np.float32) for n in (0, 2, 5)])
     assert_close(loaded(batch), model(batch))
+
+
+def test_the_cache_keeps_under_its_size_limit(tmp_path):
+    cache = tmp_path / "cache"
+    script = """
+import numpy as np, vsla
+for scale in (2.0, 3.0, 4.0):
+    f = vsla.jit(lambda x: x * scale)
+    assert np.allclose(np.asarray(f(np.ones(3, np.float32))), scale)
+"""
+    env = dict(os.environ, VSLA_CACHE_DIR=str(cache), VSLA_CACHE_MAX_BYTES="1")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    # Over the limit after every store: only the newest entry stays.
+    assert len([p for p in cache.iterdir() if p.suffix == ".vsla"]) == 1
