@@ -362,6 +362,16 @@ PYBIND11_MODULE(_vsla, m) {
                              [](const vsla::rt::Module &module) {
                                return py::bytes(module.getUserMetadata());
                              })
+      .def("arity",
+           [](const vsla::rt::Module &module, const std::string &name) {
+             const vsla::rt::FunctionExport *function = module.lookup(name);
+             if (!function)
+               throw StatusError("invalid_argument: the module has no "
+                                 "function @" + name);
+             return py::make_tuple(function->getNumUserArguments(),
+                                   function->results.size());
+           },
+           "(arguments the caller passes, results) of a function.")
       .def_property_readonly("functions", [](const vsla::rt::Module &module) {
         py::list names;
         for (const vsla::rt::FunctionExport &function : module.getFunctions())
@@ -411,6 +421,15 @@ PYBIND11_MODULE(_vsla, m) {
           py::arg("path"), py::arg("constants"), py::arg("bound"),
           py::arg("user_metadata"));
 
+  m.def(
+      "reseal_artifact",
+      [](const py::bytes &bytes) {
+        std::string data(bytes);
+        vsla::rt::resealArtifact(data);
+        return py::bytes(data);
+      },
+      "The artifact's bytes with its size and checksum fields recomputed "
+      "(for tests and tools that edit artifacts).");
   m.def(
       "load_artifact",
       [](const std::string &path) {

@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from . import _pytree, _vsla
-from ._dispatch import compile_builder, compile_lock, run
+from ._dispatch import compile_builder, compile_lock
 from ._errors import DTypeError, ShapeError, TracingError, VslaError, from_status
 from ._jit import JitFunction, _Compiled, _describe
 from ._ragged import Ragged
@@ -104,7 +104,11 @@ def load(path: str | os.PathLike) -> "Exported":
     if not isinstance(metadata, dict) or metadata.get("format") != _FORMAT:
         raise VslaError(f"{os.fspath(path)} was not written by vsla.export (it has no "
                         "Python signature); run it with vsla-run or the C++ runtime")
-    return Exported(module, metadata)
+    try:
+        return Exported(module, metadata)
+    except (KeyError, TypeError, ValueError, IndexError, _vsla.StatusError) as e:
+        raise VslaError(f"{os.fspath(path)} holds a malformed Python signature ({e}); "
+                        "export the function again") from None
 
 
 class Exported:
@@ -116,8 +120,28 @@ class Exported:
         self._symbol = metadata["function"]
         self._treedef = _decode(metadata["in_treedef"])
         self._entries = [_decode(e) for e in metadata["entries"]]
-        self._compiled = _Compiled(module, self._symbol, _decode(metadata["out_treedef"]),
-                                   [_decode(s) for s in metadata["out_slots"]], [])
+        out_treedef = _decode(metadata["out_treedef"])
+        out_slots = [_decode(s) for s in metadata["out_slots"]]
+        # The Python signature must describe the function the code has.
+        user_arguments, results = module.arity(self._symbol)
+        _check_treedef(self._treedef)
+        _check_treedef(out_treedef)
+        passed = 0
+        for entry in self._entries:
+            if entry[0] not in ("tensor", "ragged", "static") or len(entry) != 3:
+                raise ValueError(f"unknown argument entry {entry!r}")
+            if entry[0] != "static":
+                np.dtype(entry[1])
+            passed += {"tensor": 1, "ragged": 2, "static": 0}[entry[0]]
+        if passed != user_arguments:
+            raise ValueError(f"{passed} arrays for {user_arguments} arguments")
+        for kind, value in out_slots:
+            parts = value if kind == "ragged" else ((kind, value),)
+            for part, index in parts:
+                if part == "result" and not 0 <= index < results or \
+                        part == "argument" and not 0 <= index < user_arguments:
+                    raise ValueError(f"result slot {(kind, value)!r} is out of range")
+        self._compiled = _Compiled(module, self._symbol, out_treedef, out_slots, [])
 
     def __repr__(self) -> str:
         args = ", ".join(_describe(_as_key_entry(e)) for e in self._entries)
@@ -206,6 +230,22 @@ def _decode(value):
     if isinstance(value, list):
         return tuple(_decode(v) for v in value)
     return value
+
+
+def _check_treedef(treedef) -> None:
+    """Raises ValueError unless `treedef` is a well-formed pytree structure."""
+    kind = treedef[0] if isinstance(treedef, tuple) and treedef else None
+    if kind in ("leaf", "none") and len(treedef) == 1:
+        return
+    if kind in ("tuple", "list") and len(treedef) == 2:
+        for child in treedef[1]:
+            _check_treedef(child)
+        return
+    if kind == "dict" and len(treedef) == 3 and len(treedef[1]) == len(treedef[2]):
+        for child in treedef[2]:
+            _check_treedef(child)
+        return
+    raise ValueError(f"malformed structure {treedef!r}")
 
 
 def _show_treedef(treedef) -> str:

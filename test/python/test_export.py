@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import assert_close
 
 import vsla
+from conftest import assert_close
 from vsla import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -285,3 +285,44 @@ for scale in (2.0, 3.0, 4.0):
     assert result.returncode == 0, result.stderr
     # Over the limit after every store: only the newest entry stays.
     assert len([p for p in cache.iterdir() if p.suffix == ".vsla"]) == 1
+
+
+def _with_user_metadata(data: bytes, text: bytes) -> bytes:
+    """`data` (an artifact) with its user metadata section replaced by `text`, padded
+    with spaces to the same length, resealed (size and checksum)."""
+    import struct
+
+    from vsla import _vsla
+
+    count = struct.unpack_from("<I", data, 12)[0]
+    for i in range(count):
+        kind, _, offset, size = struct.unpack_from("<IIQQ", data, 32 + 24 * i)
+        if kind == 6:
+            assert len(text) <= size
+            data = data[:offset] + text.ljust(size) + data[offset + size:]
+    return _vsla.reseal_artifact(data)
+
+
+@pytest.mark.parametrize("metadata", [
+    b'{"format": 1}',
+    b'{"format": 1, "name": "f", "function": "nope", "in_treedef": [], "entries": [],'
+    b' "out_treedef": ["leaf"], "out_slots": []}',
+    b'{"format": 1, "name": "f", "function": "f", "in_treedef": ["leaf"],'
+    b' "entries": [["tensor", "float32", 1], ["tensor", "float32", 1]],'
+    b' "out_treedef": ["leaf"], "out_slots": [["result", 0]]}',
+    b'{"format": 1, "name": "f", "function": "f", "in_treedef": ["oops"],'
+    b' "entries": [["tensor", "float32", 1]], "out_treedef": ["leaf"],'
+    b' "out_slots": [["result", 9]]}',
+    b'[1, 2]',
+])
+def test_a_malformed_python_signature_is_a_named_error(tmp_path, metadata):
+    def f(x):
+        return x * 2.0
+
+    vsla.export(vsla.jit(f), np.ones(4, np.float32), path=tmp_path / "f.vsla")
+    data = (tmp_path / "f.vsla").read_bytes()
+    (tmp_path / "bad.vsla").write_bytes(_with_user_metadata(data, metadata))
+    with pytest.raises(vsla.VslaError):
+        vsla.load(tmp_path / "bad.vsla")
+    # The unedited artifact still loads: the edit is what is refused.
+    assert_close(vsla.load(tmp_path / "f.vsla")(np.ones(2, np.float32)), [2.0, 2.0])
