@@ -4,6 +4,7 @@
 
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/FftConv.h"
 #include "vsla/runtime/Gemm.h"
 #include "vsla/runtime/StridedCopy.h"
@@ -408,6 +409,18 @@ const std::unordered_map<std::string, void *> &getRuntimeSymbols() {
        reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f32)},
       {"_mlir_ciface___vsla_batch_gemm_f64",
        reinterpret_cast<void *>(&_mlir_ciface___vsla_batch_gemm_f64)},
+#define VSLA_MGPU(name) {#name, reinterpret_cast<void *>(&name)}
+      VSLA_MGPU(mgpuModuleLoad),        VSLA_MGPU(mgpuModuleLoadJIT),
+      VSLA_MGPU(mgpuModuleUnload),      VSLA_MGPU(mgpuModuleGetFunction),
+      VSLA_MGPU(mgpuLaunchKernel),      VSLA_MGPU(mgpuStreamCreate),
+      VSLA_MGPU(mgpuStreamDestroy),     VSLA_MGPU(mgpuStreamSynchronize),
+      VSLA_MGPU(mgpuStreamWaitEvent),   VSLA_MGPU(mgpuEventCreate),
+      VSLA_MGPU(mgpuEventDestroy),      VSLA_MGPU(mgpuEventSynchronize),
+      VSLA_MGPU(mgpuEventRecord),       VSLA_MGPU(mgpuMemAlloc),
+      VSLA_MGPU(mgpuMemFree),           VSLA_MGPU(mgpuMemcpy),
+      VSLA_MGPU(mgpuMemset32),          VSLA_MGPU(mgpuMemset16),
+      VSLA_MGPU(mgpuSetDefaultDevice),
+#undef VSLA_MGPU
   };
   return *symbols;
 }

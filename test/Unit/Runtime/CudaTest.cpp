@@ -1,0 +1,111 @@
+//===- CudaTest.cpp - the CUDA device with and without a driver -----------===//
+//
+// Machines without an NVIDIA driver (CI) check that everything CUDA is an
+// Unavailable status, never a crash: a missing library, the toolkit's stub
+// driver, the mgpu* functions compiled host code calls. Where a device is
+// present the same binary checks allocation, copies and the caching pool.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/Cuda.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <unistd.h>
+#include <vector>
+
+using namespace vsla::rt;
+
+namespace {
+
+bool haveDevice() { return cuda::getDeviceCount() > 0; }
+
+TEST(Cuda, AMissingDriverIsUnavailable) {
+  auto driver = cuda::loadDriver("/nonexistent/libcuda.so.1");
+  ASSERT_FALSE(driver.ok());
+  EXPECT_EQ(driver.getStatus().getCode(), StatusCode::Unavailable);
+  EXPECT_NE(driver.getStatus().getMessage().find("no CUDA driver"),
+            std::string::npos);
+}
+
+TEST(Cuda, TheToolkitsStubDriverIsUnavailable) {
+  const char *stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+  if (access(stub, R_OK) != 0)
+    GTEST_SKIP() << "no CUDA toolkit stub at " << stub;
+  auto driver = cuda::loadDriver(stub);
+  ASSERT_FALSE(driver.ok());
+  EXPECT_EQ(driver.getStatus().getCode(), StatusCode::Unavailable);
+  EXPECT_NE(driver.getStatus().getMessage().find("stub"), std::string::npos)
+      << driver.getStatus().getMessage();
+}
+
+TEST(Cuda, WithoutADeviceEverythingIsAStatus) {
+  if (haveDevice())
+    GTEST_SKIP() << "a CUDA device is present";
+  EXPECT_EQ(cuda::getDeviceCount(), 0);
+  EXPECT_EQ(cuda::getDriver().getStatus().getCode(), StatusCode::Unavailable);
+  EXPECT_EQ(cuda::DeviceAllocator::get(0).getStatus().getCode(),
+            StatusCode::Unavailable);
+  EXPECT_EQ(cuda::getDevicePool(0).getStatus().getCode(),
+            StatusCode::Unavailable);
+  EXPECT_EQ(cuda::getDeviceInfo(0).getStatus().getCode(),
+            StatusCode::Unavailable);
+  char byte = 0;
+  EXPECT_FALSE(cuda::copyHostToDevice(0, &byte, &byte, 1).ok());
+}
+
+/// Compiled host code that allocates device memory, as the GPU pipeline
+/// emits it: mgpuMemAlloc, then a launch.
+void allocateAndLaunch(void **) {
+  void *memory = mgpuMemAlloc(1024, nullptr, false);
+  mgpuLaunchKernel(nullptr, 1, 1, 1, 1, 1, 1, 0, nullptr, nullptr, nullptr, 0);
+  mgpuMemFree(memory, nullptr);
+}
+
+TEST(Cuda, HostCodeWithoutADeviceFailsItsCall) {
+  if (haveDevice())
+    GTEST_SKIP() << "a CUDA device is present";
+  Status status = callCompiled(&allocateAndLaunch, nullptr,
+                               [](int64_t) { return std::string(); });
+  EXPECT_EQ(status.getCode(), StatusCode::Unavailable) << status.toString();
+  // Outside a compiled call the functions report and return null.
+  EXPECT_EQ(mgpuStreamCreate(), nullptr);
+  EXPECT_EQ(mgpuMemAlloc(16, nullptr, false), nullptr);
+}
+
+TEST(Cuda, HostSharedMemoryIsRefused) {
+  Status status = callCompiled(
+      [](void **) { (void)mgpuMemAlloc(64, nullptr, /*hostShared=*/true); },
+      nullptr, [](int64_t) { return std::string(); });
+  EXPECT_FALSE(status.ok());
+}
+
+TEST(Cuda, DeviceMemoryRoundTripsThroughThePool) {
+  if (!haveDevice())
+    GTEST_SKIP() << "no CUDA device";
+  auto info = cuda::getDeviceInfo(0);
+  ASSERT_TRUE(info.ok()) << info.getStatus().toString();
+  EXPECT_GT(info->multiprocessors, 0);
+  auto pool = cuda::getDevicePool(0);
+  ASSERT_TRUE(pool.ok());
+  std::vector<float> host(1000), back(1000, -1.f);
+  std::iota(host.begin(), host.end(), 0.f);
+  for (int round = 0; round < 3; ++round) {
+    auto memory = (*pool)->allocate(host.size() * sizeof(float), 256);
+    ASSERT_TRUE(memory.ok());
+    ASSERT_TRUE(cuda::copyHostToDevice(0, *memory, host.data(),
+                                       host.size() * sizeof(float))
+                    .ok());
+    ASSERT_TRUE(cuda::copyDeviceToHost(0, back.data(), *memory,
+                                       back.size() * sizeof(float))
+                    .ok());
+    EXPECT_EQ(back, host);
+    ASSERT_TRUE((*pool)->deallocate(*memory, 0, 256).ok());
+  }
+  // After the first round the pool served every block.
+  EXPECT_GE((*pool)->getStats().hits, 2u);
+}
+
+} // namespace
