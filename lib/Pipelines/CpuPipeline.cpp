@@ -154,6 +154,11 @@ void registerVslaPipelines() {
       "Compile vsla functions for the host CPU, in the phases vsla, linalg, "
       "bufferized and llvm",
       buildVslaToCpuPipeline);
+  PassPipelineRegistration<VslaToGpuOptions>(
+      "vsla-to-gpu",
+      "Compile vsla functions for NVIDIA GPUs, in the phases vsla, linalg, "
+      "gpu, nvvm and ptx",
+      buildVslaToGpuPipeline);
 }
 
 } // namespace mlir::vsla

@@ -50,7 +50,63 @@ struct VslaToCpuOptions : PassPipelineOptions<VslaToCpuOptions> {
 /// Adds the passes of `vsla-to-cpu` up to `options.compileTo`.
 void buildVslaToCpuPipeline(OpPassManager &pm, const VslaToCpuOptions &options);
 
-/// Registers `vsla-to-cpu` with the pass registry (for vsla-opt).
+/// `vsla-to-gpu`: the same front end, then NVIDIA GPU code in the phases
+///
+///   vsla        canonicalized, CSE'd vsla IR
+///   linalg      linalg on tensors, elementwise ops fused
+///   gpu         device buffers; parallel loops mapped to blocks and threads
+///               (256 per block), outlined into gpu.module kernels; what is
+///               not parallel runs in one-thread kernels
+///   nvvm        kernels in the NVVM dialect for the target chip, host code in
+///               the LLVM dialect calling the runtime's mgpu* functions
+///   ptx         each gpu.module compiled by LLVM's NVPTX backend to PTX (or
+///               a cubin through ptxas)
+enum class GpuPhase { vsla, linalg, gpu, nvvm, ptx };
+
+StringRef getGpuPhaseName(GpuPhase phase);
+
+struct VslaToGpuOptions : PassPipelineOptions<VslaToGpuOptions> {
+  Option<GpuPhase> compileTo{
+      *this, "compile-to", llvm::cl::desc("The last phase to run"),
+      llvm::cl::init(GpuPhase::ptx),
+      llvm::cl::values(
+          clEnumValN(GpuPhase::vsla, "vsla", "canonicalized vsla IR"),
+          clEnumValN(GpuPhase::linalg, "linalg", "linalg on tensors, fused"),
+          clEnumValN(GpuPhase::gpu, "gpu", "kernels outlined, device buffers"),
+          clEnumValN(GpuPhase::nvvm, "nvvm", "NVVM kernels, LLVM host code"),
+          clEnumValN(GpuPhase::ptx, "ptx", "kernels compiled to PTX"))};
+  Option<std::string> dumpPhasesTo{
+      *this, "dump-phases-to",
+      llvm::cl::desc("Write the IR after each phase to DIR/<n>-<phase>.mlir"),
+      llvm::cl::init("")};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU architecture (sm_90, ...)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (+ptx80, ...)"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the ptx phase makes of each kernel module: isa "
+                     "(PTX text, compiled by the driver when loaded) or bin "
+                     "(a cubin, through the CUDA toolkit's ptxas)"),
+      llvm::cl::init("isa")};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("The CUDA toolkit: libdevice (the math functions kernels "
+                     "call) and, for format=bin, ptxas"),
+      llvm::cl::init("/usr/local/cuda")};
+  Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block along the innermost parallel loop"),
+      llvm::cl::init(256)};
+};
+
+/// Adds the passes of `vsla-to-gpu` up to `options.compileTo`.
+void buildVslaToGpuPipeline(OpPassManager &pm, const VslaToGpuOptions &options);
+
+/// Registers `vsla-to-cpu` and `vsla-to-gpu` with the pass registry (for
+/// vsla-opt).
 void registerVslaPipelines();
 
 } // namespace mlir::vsla

@@ -212,4 +212,32 @@ def VslaSynthesizeEntryPoints : Pass<"vsla-synthesize-entry-points",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VslaGpuSerialKernels : Pass<"vsla-gpu-serial-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run host-side memory accesses left after GPU mapping in one-thread kernels";
+  let description = [{
+    After `convert-parallel-loops-to-gpu`, loops that were not parallel (a
+    reduction to a scalar, a sequential scan) and single loads and stores
+    are still in the host function, where they would read device memory.
+    Each such top-level op of a host function becomes the body of a
+    `gpu.launch` of one block of one thread, so every access to a buffer
+    runs on the device. Correct first: the GPU pipeline maps what it can to
+    blocks and threads before this pass runs. An op with results (values
+    the host would need) is an error naming it.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def VslaGpuDeviceMemory : Pass<"vsla-gpu-device-memory", "::mlir::ModuleOp"> {
+  let summary = "Allocate the host functions' buffers in device memory";
+  let description = [{
+    In functions that run on the host and launch kernels, buffers are
+    device memory: `memref.alloc` becomes `gpu.alloc`, `memref.dealloc`
+    `gpu.dealloc` and `memref.copy` `gpu.memcpy`. The runtime's
+    `mgpuMemAlloc` serves `gpu.alloc` from its caching device pool.
+    Arguments are device buffers the caller passes.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // VSLA_TRANSFORMS_PASSES_TD

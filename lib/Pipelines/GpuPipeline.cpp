@@ -1,0 +1,145 @@
+//===- GpuPipeline.cpp - vsla to NVVM and PTX for NVIDIA GPUs -------------===//
+
+#include "CpuPasses.h"
+#include "DumpPhase.h"
+
+#include "vsla/Conversion/Passes.h"
+#include "vsla/Pipelines/Pipelines.h"
+#include "vsla/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace mlir::vsla {
+
+StringRef getGpuPhaseName(GpuPhase phase) {
+  switch (phase) {
+  case GpuPhase::vsla:
+    return "vsla";
+  case GpuPhase::linalg:
+    return "linalg";
+  case GpuPhase::gpu:
+    return "gpu";
+  case GpuPhase::nvvm:
+    return "nvvm";
+  case GpuPhase::ptx:
+    return "ptx";
+  }
+  return "";
+}
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+static void addLinalgPhase(OpPassManager &pm) {
+  pm.addPass(createVslaLowerMap());
+  pm.addPass(createConvertVslaToLinalg());
+  addCleanup(pm);
+  pm.addPass(createFuseElementwisePass());
+  addCleanup(pm);
+}
+
+static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(createBufferizeModulePass());
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  addCleanup(pm);
+  // Parallel loops, tiled by the block size along the innermost dimension
+  // (constant tile bounds, guarded inside), mapped to blocks and threads.
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass(
+      {options.blockSize}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createVslaGpuSerialKernels());
+  pm.addPass(createVslaGpuDeviceMemory());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // Allocations, copies and launches on a stream (the host lowering needs
+  // their async form), waited for before the function returns.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  addCleanup(pm);
+}
+
+static void addNvvmPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  FinalizeMemRefToLLVMConversionPassOptions memref;
+  memref.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+}
+
+static void addPtxPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  // libdevice from the toolkit: tanh, exp, erf, ... are its functions.
+  binary.toolkitPath = options.cudaPath;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  addCleanup(pm);
+}
+
+void buildVslaToGpuPipeline(OpPassManager &pm,
+                            const VslaToGpuOptions &options) {
+  const GpuPhase phases[] = {GpuPhase::vsla, GpuPhase::linalg, GpuPhase::gpu,
+                             GpuPhase::nvvm, GpuPhase::ptx};
+  for (auto [n, phase] : llvm::enumerate(phases)) {
+    switch (phase) {
+    case GpuPhase::vsla:
+      addCleanup(pm);
+      break;
+    case GpuPhase::linalg:
+      addLinalgPhase(pm);
+      break;
+    case GpuPhase::gpu:
+      addGpuPhase(pm, options);
+      break;
+    case GpuPhase::nvvm:
+      addNvvmPhase(pm, options);
+      break;
+    case GpuPhase::ptx:
+      addPtxPhase(pm, options);
+      break;
+    }
+    if (!options.dumpPhasesTo.empty())
+      pm.addPass(createDumpPhasePass(options.dumpPhasesTo,
+                                     std::to_string(n + 1) + "-" +
+                                         getGpuPhaseName(phase).str() +
+                                         ".mlir"));
+    if (phase == options.compileTo)
+      return;
+  }
+}
+
+} // namespace mlir::vsla

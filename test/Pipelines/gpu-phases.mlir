@@ -1,0 +1,58 @@
+// vsla-to-gpu, phase by phase: device buffers and outlined kernels (gpu),
+// NVVM kernels and LLVM host code calling the runtime's mgpu* functions
+// (nvvm), and PTX for the target chip (ptx).
+// RUN: vsla-opt %s --vsla-to-gpu=compile-to=gpu | FileCheck %s --check-prefix=GPU
+// RUN: vsla-opt %s --vsla-to-gpu=compile-to=nvvm | FileCheck %s --check-prefix=NVVM
+// RUN: vsla-opt %s --vsla-to-gpu | FileCheck %s --check-prefix=PTX
+// RUN: vsla-opt %s --vsla-to-gpu="chip=sm_80 features=+ptx70" | FileCheck %s --check-prefix=SM80
+// Math functions come from the toolkit's libdevice: no call is left
+// unresolved for the driver to fail on.
+// RUN: vsla-opt %s --vsla-to-gpu | FileCheck %s --check-prefix=LINKED --implicit-check-not=".extern .func"
+// LINKED: gpu.binary @chain_kernel
+
+// An elementwise chain: one kernel, 256 threads per block, the grid sized
+// from the length at run time, each thread guarded by the bound.
+// GPU-LABEL: func.func @chain(
+// GPU: %[[STREAM:.*]] = gpu.wait async
+// GPU: %{{.*}}, %[[ALLOCATED:.*]] = gpu.alloc async [%[[STREAM]]] (%{{.*}}) : memref<?xf32>
+// GPU: %[[DONE:.*]] = gpu.launch_func async [%[[ALLOCATED]]] @chain_kernel::@chain_kernel blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c256, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.wait [%[[DONE]]]
+// GPU: gpu.module @chain_kernel
+// GPU: gpu.func @chain_kernel({{.*}}) kernel
+// GPU: gpu.block_id x
+// GPU: gpu.thread_id x
+// GPU: scf.if
+// GPU: math.tanh
+func.func @chain(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = vsla.mul %a, %b {vsla.equal_shapes} : tensor<?xf32>, tensor<?xf32>
+  %1 = vsla.tanh %0 : tensor<?xf32>
+  return %1 : tensor<?xf32>
+}
+
+// A reduction to a scalar has no parallel loop: it runs in a one-thread
+// kernel (never on the host, which cannot read device memory).
+// GPU-LABEL: func.func @all(
+// GPU: gpu.launch_func async [%{{.*}}] @all_kernel{{.*}} blocks in (%c1{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c1{{.*}}, %c1{{.*}}, %c1{{.*}})
+// GPU-NOT: memref.load
+// GPU: return
+func.func @all(%a: tensor<?xf32>) -> tensor<f32> {
+  %0 = vsla.sum %a axes = [0] : tensor<?xf32>
+  return %0 : tensor<f32>
+}
+
+// NVVM-DAG: gpu.module @chain_kernel [#nvvm.target<chip = "sm_90", features = "+ptx80">]
+// NVVM-DAG: nvvm.read.ptx.sreg.ctaid.x
+// NVVM-DAG: nvvm.read.ptx.sreg.tid.x
+// NVVM-DAG: llvm.func @chain(
+// NVVM-DAG: llvm.call @mgpuStreamCreate()
+// NVVM-DAG: llvm.call @mgpuMemAlloc
+// NVVM-DAG: llvm.call @mgpuStreamSynchronize
+
+// PTX: gpu.binary @chain_kernel [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">
+// PTX-SAME: .target sm_90
+// PTX-SAME: .visible .entry chain_kernel(
+// PTX-SAME: mov.u32 {{.*}}%ctaid.x
+// PTX-SAME: ex2.approx
+// PTX: gpu.binary @all_kernel
+
+// SM80: .target sm_80
