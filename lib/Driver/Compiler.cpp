@@ -253,11 +253,23 @@ rt::Status readExportTable(mlir::ModuleOp module, Executable &executable,
 
 /// Keeps the persistent cache under $VSLA_CACHE_MAX_BYTES (default 2 GiB):
 /// removes the least recently used entries (by modification time, which a
-/// hit renews) until the folder holds at most that, never `keep`.
-void trimDiskCache(const std::string &dir, const std::string &keep) {
+/// hit renews) until the folder holds at most that, never `keep`, which was
+/// just written (`written` bytes). The folder is listed on the first store
+/// of the process and then only when this process's own stores may have
+/// taken it over the limit, so storing stays cheap in a large cache.
+void trimDiskCache(const std::string &dir, const std::string &keep,
+                   uint64_t written) {
   uint64_t limit = uint64_t(2) << 30;
   if (const char *text = std::getenv("VSLA_CACHE_MAX_BYTES"); text && *text)
     limit = std::strtoull(text, nullptr, 10);
+  // The folder's size as last listed plus what was stored since; the
+  // caller holds the compile lock.
+  static uint64_t estimate = UINT64_MAX;
+  if (estimate != UINT64_MAX) {
+    estimate += written;
+    if (estimate <= limit)
+      return;
+  }
   struct Entry {
     std::string path;
     uint64_t size;
@@ -277,6 +289,7 @@ void trimDiskCache(const std::string &dir, const std::string &keep) {
                        status.getLastModificationTime()});
     total += status.getSize();
   }
+  estimate = total;
   if (total <= limit)
     return;
   std::sort(entries.begin(), entries.end(),
@@ -290,6 +303,7 @@ void trimDiskCache(const std::string &dir, const std::string &keep) {
     if (!llvm::sys::fs::remove(entry.path))
       total -= entry.size;
   }
+  estimate = total;
 }
 } // namespace
 
@@ -549,8 +563,10 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     entry.cacheKey = diskKey;
     (void)llvm::sys::fs::create_directories(
         llvm::sys::path::parent_path(cachePath));
-    (void)rt::writeFileAtomically(cachePath, rt::serializeArtifact(entry));
-    trimDiskCache(llvm::sys::path::parent_path(cachePath).str(), cachePath);
+    std::string bytes = rt::serializeArtifact(entry);
+    if (rt::writeFileAtomically(cachePath, bytes).ok())
+      trimDiskCache(llvm::sys::path::parent_path(cachePath).str(), cachePath,
+                    bytes.size());
   }
   // Registered after LLVM's code generator has built its function-local
   // statics, so this runs before they are destroyed (see ~Executable).
