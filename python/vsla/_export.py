@@ -258,4 +258,6 @@ def _show_treedef(treedef) -> str:
         return "{" + ", ".join(f"{k!r}: {_show_treedef(t)}"
                                for k, t in zip(treedef[1], treedef[2])) + "}"
     inner = ", ".join(_show_treedef(t) for t in treedef[1])
-    return f"({inner})" if kind == "tuple" else f"[{inner}]"
+    if kind == "tuple":
+        return f"({inner},)" if len(treedef[1]) == 1 else f"({inner})"
+    return f"[{inner}]"

@@ -326,3 +326,17 @@ def test_a_malformed_python_signature_is_a_named_error(tmp_path, metadata):
         vsla.load(tmp_path / "bad.vsla")
     # The unedited artifact still loads: the edit is what is refused.
     assert_close(vsla.load(tmp_path / "f.vsla")(np.ones(2, np.float32)), [2.0, 2.0])
+
+
+def test_static_shapes_and_keyword_arguments(tmp_path):
+    f = vsla.jit(lambda x, *, scale: x * scale, static_shapes=True)
+    vsla.export(f, np.ones(3, np.float32), scale=np.full(1, 2.0, np.float32),
+                path=tmp_path / "s.vsla")
+    g = vsla.load(tmp_path / "s.vsla")
+    assert_close(g(np.ones(3, np.float32), scale=np.full(1, 3.0, np.float32)), [3.0, 0, 0])
+    with pytest.raises(vsla.ShapeError, match=r"float32\[3\], got shape \(4,\)"):
+        g(np.ones(4, np.float32), scale=np.ones(1, np.float32))
+    with pytest.raises(TypeError, match=r"structured as \(\(x,\), \{'scale': x\}\)"):
+        g(np.ones(3, np.float32))
+    described = _vsla_run(tmp_path / "s.vsla", "--describe")
+    assert "of shape [3]" in described.stdout
