@@ -26,6 +26,9 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "vsla/runtime/Cuda.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -348,6 +351,10 @@ Compiler::Compiler() {
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
   mlir::registerOpenMPDialectTranslation(registry);
+  // The cuda target: gpu.binary (embedded with its offloading handler) and
+  // launches in host code, NVVM kernels.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 }
@@ -382,7 +389,10 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   {
     llvm::raw_string_ostream os(key);
     module->print(os, mlir::OpPrintingFlags().printGenericOpForm());
-    os << "\n// opt=" << options.optLevel << " cpu=" << options.cpu;
+    os << "\n// opt=" << options.optLevel << " cpu=" << options.cpu
+       << " target=" << options.target;
+    if (options.target == "cuda")
+      os << " chip=" << options.gpuChip << " features=" << options.gpuFeatures;
   }
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -462,6 +472,29 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
       !status.ok())
     return status;
 
+  if (options.target != "cpu" && options.target != "cuda")
+    return rt::invalidArgument("unknown target " + options.target +
+                               "; use cpu or cuda");
+  const bool cuda = options.target == "cuda";
+  if (cuda) {
+    for (FunctionSignature &function : executable->functions) {
+      if (!function.destinationPassing)
+        return rt::invalidArgument(
+            "@" + function.name +
+            " cannot run on a CUDA device yet: its result shapes depend on "
+            "data (vsla.shrink, vsla.map); compile it for the cpu target");
+      function.device = "cuda";
+    }
+    mlir::PassManager gpu(&context);
+    mlir::vsla::VslaToGpuOptions gpuOptions;
+    gpuOptions.chip = options.gpuChip;
+    gpuOptions.features = options.gpuFeatures;
+    gpuOptions.dumpPhasesTo = options.dumpPhasesTo;
+    mlir::vsla::buildVslaToGpuPipeline(gpu, gpuOptions);
+    if (mlir::failed(gpu.run(*lowered)))
+      return rt::invalidArgument("compilation for the cuda target failed:\n" +
+                                 diagnostics.getText());
+  }
   auto buildPipeline = [&](const std::string &dumpPhasesTo) {
     auto pm = std::make_unique<mlir::PassManager>(&context);
     mlir::vsla::VslaToCpuOptions pipelineOptions;
@@ -471,13 +504,16 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     return pm;
   };
   std::unique_ptr<mlir::PassManager> dumping;
-  if (!options.dumpPhasesTo.empty())
-    dumping = buildPipeline(options.dumpPhasesTo);
-  else if (!pipeline)
-    pipeline = buildPipeline("");
-  mlir::PassManager &pm = dumping ? *dumping : *pipeline;
-  if (mlir::failed(pm.run(*lowered)))
-    return rt::invalidArgument("compilation failed:\n" + diagnostics.getText());
+  if (!cuda) {
+    if (!options.dumpPhasesTo.empty())
+      dumping = buildPipeline(options.dumpPhasesTo);
+    else if (!pipeline)
+      pipeline = buildPipeline("");
+    mlir::PassManager &pm = dumping ? *dumping : *pipeline;
+    if (mlir::failed(pm.run(*lowered)))
+      return rt::invalidArgument("compilation failed:\n" +
+                                 diagnostics.getText());
+  }
 
   // Optimize for the target CPU: its features (AVX2, AVX-512, ...) are
   // what the loop vectorizer targets. The JIT's code model (large, on
@@ -513,7 +549,16 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   }
   executable->engine = std::move(*engine);
   executable->engine->registerSymbols(runtimeSymbols);
-  executable->engine->initialize();
+  // Initializers load CUDA kernels: only where a device can take them. On
+  // a machine without one the code is compiled (for an artifact) and its
+  // calls are Unavailable.
+  if (!cuda || rt::cuda::getDeviceCount() > 0) {
+    executable->engine->initialize();
+    executable->initialized = true;
+  } else
+    executable->setDeviceUnavailable(
+        rt::cuda::getDriver().ok() ? "no CUDA device"
+                                   : rt::cuda::getDriver().getStatus().getMessage());
   auto lookup = [&](const std::string &name)
       -> rt::StatusOr<rt::PackedEntryPoint> {
     auto entry = executable->engine->lookupPacked("_mlir_ciface_" + name);

@@ -17,8 +17,10 @@ std::atomic<bool> processExiting{false};
 Executable::~Executable() {
   // Destroying an engine runs its deinitializers through the JIT, which
   // needs LLVM's code generator; during static destruction at exit parts of
-  // it are already gone. The process is ending: leave the engine be.
-  if (detail::processExiting.load())
+  // it are already gone. The process is ending: leave the engine be. An
+  // engine whose initializers never ran (CUDA code compiled on a machine
+  // without a device) must not run its finalizers either.
+  if (detail::processExiting.load() || !initialized)
     (void)engine.release();
 }
 

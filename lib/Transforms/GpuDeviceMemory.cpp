@@ -1,5 +1,6 @@
 //===- GpuDeviceMemory.cpp - host functions' buffers in device memory -----===//
 
+#include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -23,6 +24,10 @@ struct GpuDeviceMemoryPass
       // Host code only: not kernels, not launch bodies.
       if (op->getParentOfType<gpu::GPUModuleOp>() ||
           op->getParentOfType<gpu::LaunchOp>())
+        return;
+      // Shape functions run on the host with host memory.
+      if (auto func = op->getParentOfType<func::FuncOp>();
+          func && func->hasAttr(vsla::kShapeFunctionAttrName))
         return;
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
         ops.push_back(op);

@@ -1,5 +1,6 @@
 //===- GpuSerialKernels.cpp - host memory accesses into 1-thread kernels --===//
 
+#include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -52,7 +53,11 @@ struct GpuSerialKernelsPass
           }
         }
     };
-    getOperation().walk([&](func::FuncOp func) { visit(func.getBody()); });
+    getOperation().walk([&](func::FuncOp func) {
+      // Shape functions run on the host and write host memory.
+      if (!func->hasAttr(vsla::kShapeFunctionAttrName))
+        visit(func.getBody());
+    });
     for (Operation *op : serial) {
       if (op->getNumResults() != 0) {
         op->emitError("the GPU pipeline cannot run this on the device: the "

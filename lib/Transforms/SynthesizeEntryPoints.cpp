@@ -246,6 +246,8 @@ addDestinationPassingEntryPoints(ModuleOp module, func::FuncOp func,
           }
         }
       });
+  // It reads descriptors only and runs on the host, whatever the target.
+  shapes->setAttr(vsla::kShapeFunctionAttrName, UnitAttr::get(context));
   if (failed(simplify(shapes)))
     return failure();
   if (!computesShapesOnly(shapes)) {

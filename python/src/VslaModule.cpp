@@ -195,6 +195,13 @@ int64_t toInt64(py::handle value) {
 
 py::list callFunction(const vsla::rt::Module &executable,
                       const std::string &name, const py::list &arguments) {
+  // NumPy arrays are host memory: device code must not read them.
+  if (const vsla::rt::FunctionExport *function = executable.lookup(name);
+      function && function->device != "host")
+    throw StatusError("unavailable: @" + name + " runs on " +
+                      function->device +
+                      "; Python calls device code once it has device tensors "
+                      "(docs/gpu.md): run it with vsla-run or the C++ API");
   std::vector<vsla::rt::MemRefDescriptor> descriptors;
   descriptors.reserve(arguments.size());
   std::vector<vsla::Argument> args;

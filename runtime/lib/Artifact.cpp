@@ -2,6 +2,7 @@
 
 #include "vsla/runtime/Artifact.h"
 
+#include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/ObjectLoader.h"
 
 #include <cerrno>
@@ -531,12 +532,25 @@ public:
   static StatusOr<std::shared_ptr<Module>> create(ArtifactContents contents) {
     if (Status status = checkTargetRuns(contents.target); !status.ok())
       return status;
-    auto object = LoadedObject::load(contents.objectCode.data(),
-                                     contents.objectCode.size(),
-                                     resolveRuntimeSymbol);
+    // Code for a CUDA device loads its kernels in its initializers: only
+    // where a device can take them. Elsewhere the module loads (to be
+    // described) and its device functions are Unavailable.
+    bool needsDevice = false;
+    for (const ArtifactFunction &function : contents.functions)
+      needsDevice |= function.signature.device != "host";
+    std::string noDevice;
+    if (needsDevice && cuda::getDeviceCount() == 0)
+      noDevice = cuda::getDriver().ok()
+                     ? "this machine has no CUDA device"
+                     : cuda::getDriver().getStatus().getMessage();
+    auto object = LoadedObject::load(
+        contents.objectCode.data(), contents.objectCode.size(),
+        resolveRuntimeSymbol, /*runInitializers=*/noDevice.empty());
     if (!object.ok())
       return object.getStatus();
     auto module = std::shared_ptr<LoadedModule>(new LoadedModule());
+    if (!noDevice.empty())
+      module->setDeviceUnavailable(noDevice);
     module->object = std::move(*object);
     module->checkMessages = std::move(contents.checkMessages);
     module->userMetadata = std::move(contents.userMetadata);

@@ -110,6 +110,8 @@ CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
 }
 
 void mgpuModuleUnload(CUmodule module) {
+  if (!module)
+    return; // never loaded (a failed load was reported then)
   finish(call("cuModuleUnload",
               [&](const Driver &d) { return d.cuModuleUnload(module); }));
 }

@@ -4,6 +4,7 @@
 
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/StridedCopy.h"
 
 #include <algorithm>
@@ -131,6 +132,13 @@ Status Module::invoke(const std::string &name,
   if (!found)
     return invalidArgument("the module has no function @" + name);
   const FunctionExport &signature = *found;
+  const bool onDevice = signature.device != "host";
+  if (onDevice && signature.device != "cuda")
+    return unavailable("@" + name + " runs on device " + signature.device +
+                       ", which this runtime does not know");
+  if (onDevice && !deviceUnavailable.empty())
+    return unavailable("@" + name + " runs on a CUDA device: " +
+                       deviceUnavailable);
   if (userArguments.size() != signature.getNumUserArguments())
     return invalidArgument("@" + signature.name + " takes " +
                            std::to_string(signature.getNumUserArguments()) +
@@ -201,6 +209,9 @@ Status Module::invoke(const std::string &name,
             what() + " is " + describeValue(expected) + ", got extent " +
             std::to_string(descriptor->getSize(static_cast<int64_t>(dim))) +
             " in dim " + std::to_string(dim));
+    if (!descriptor->isContiguous() && onDevice)
+      return invalidArgument(what() + " is not contiguous; device functions "
+                             "take row-major device buffers");
     if (!descriptor->isContiguous()) {
       // Compiled code reads inputs in row-major order.
       size_t bytes = descriptor->getNumElements() *
@@ -314,7 +325,14 @@ Status Module::invokeWithOutputs(const FunctionExport &signature,
                            (message.empty() ? "a shape check failed" : message));
   }
 
-  // The outputs, from the pool.
+  // The outputs, from the pool (the device's for device functions).
+  BufferPool *pool = &getCurrentPool();
+  if (signature.device == "cuda") {
+    auto devicePool = cuda::getDevicePool(0);
+    if (!devicePool.ok())
+      return devicePool.getStatus();
+    pool = *devicePool;
+  }
   std::vector<MemRefDescriptor> outputs;
   std::vector<Buffer> buffers;
   outputs.reserve(signature.results.size());
@@ -335,7 +353,8 @@ Status Module::invokeWithOutputs(const FunctionExport &signature,
     if (overflow)
       return outOfMemory("a result of @" + signature.name +
                          " needs more bytes than the address space has");
-    auto buffer = Buffer::allocate(getCurrentPool(), bytes);
+    auto buffer = Buffer::allocate(
+        *pool, bytes, signature.device == "cuda" ? 256 : kDefaultAlignment);
     if (!buffer.ok())
       return buffer.getStatus();
     auto output = MemRefDescriptor::getRowMajor(result.elementType, *buffer, sizes);

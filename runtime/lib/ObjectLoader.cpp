@@ -61,6 +61,9 @@ constexpr size_t kStubSize = 16;
 } // namespace
 
 LoadedObject::~LoadedObject() {
+  // In reverse order of the array, as the dynamic linker runs them.
+  for (auto it = finalizers.rbegin(); it != finalizers.rend(); ++it)
+    (*it)();
   if (mapping)
     munmap(mapping, mappingSize);
 }
@@ -342,15 +345,21 @@ LoadedObject::load(const void *data, size_t size, const SymbolResolver &resolve,
   if (mprotect(base, codeSize, PROT_READ | PROT_EXEC) != 0)
     return internalError("cannot make the object code executable");
 
-  // Initializers (global constructors), in order.
-  for (size_t i = 0; i < sections.size(); ++i) {
-    if (!runInitializers || !loaded[i] || sections[i].sh_type != SHT_INIT_ARRAY)
+  // Initializers (global constructors), in order; the finalizers run when
+  // the object goes.
+  for (size_t i = 0; i < sections.size() && runInitializers; ++i) {
+    if (!loaded[i] || (sections[i].sh_type != SHT_INIT_ARRAY &&
+                       sections[i].sh_type != SHT_FINI_ARRAY))
       continue;
     for (uint64_t offset = 0; offset + 8 <= sections[i].sh_size; offset += 8) {
-      void (*initializer)();
-      std::memcpy(&initializer, base + placement[i] + offset, 8);
-      if (initializer)
-        initializer();
+      void (*function)();
+      std::memcpy(&function, base + placement[i] + offset, 8);
+      if (!function)
+        continue;
+      if (sections[i].sh_type == SHT_INIT_ARRAY)
+        function();
+      else
+        object->finalizers.push_back(function);
     }
   }
   return object;

@@ -340,3 +340,15 @@ def test_static_shapes_and_keyword_arguments(tmp_path):
         g(np.ones(3, np.float32))
     described = _vsla_run(tmp_path / "s.vsla", "--describe")
     assert "of shape [3]" in described.stdout
+
+
+def test_an_artifact_for_a_cuda_device_is_refused_by_python(tmp_path):
+    path = tmp_path / "filter.vsla"
+    subprocess.run([os.path.join(BUILD, "bin", "vsla-compile"),
+                    os.path.join(ROOT, "examples", "filter.mlir"), "-o", str(path),
+                    "--target", "cuda"], check=True)
+    from vsla import _vsla
+
+    module = _vsla.load_artifact(str(path))
+    with pytest.raises(_vsla.StatusError, match="runs on cuda"):
+        module("filter", [np.ones(4, np.float32), np.ones(3, np.float32)])

@@ -1,10 +1,13 @@
 //===- vsla-compile.cpp - compile a vsla module to an artifact ------------===//
 //
-// vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu] [--cpu NAME] [-O N]
+// vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu|cuda] [--cpu NAME]
+//              [--chip sm_90] [--features +ptx80] [-O N]
 //
 // Compiles every public function of a module (vsla, func, arith and tensor
 // ops) and writes one artifact (docs/artifact.md) that vsla-run, the C++
-// runtime API and vsla.load run without the compiler.
+// runtime API and vsla.load run without the compiler. --target cuda puts
+// the kernels (PTX for --chip) beside host code that launches them through
+// the runtime's CUDA device (docs/gpu.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +23,9 @@
 namespace {
 
 constexpr const char *kUsage =
-    "usage: vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu] "
-    "[--cpu host|x86-64-v3|NAME] [-O 0-3]\n";
+    "usage: vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu|cuda] "
+    "[--cpu host|x86-64-v3|NAME] [--chip sm_90] [--features +ptx80] "
+    "[-O 0-3]\n";
 
 int fail(const vsla::rt::Status &status) {
   std::fprintf(stderr, "vsla-compile: %s: %s\n",
@@ -52,6 +56,10 @@ int main(int argc, char **argv) {
       target = value();
     else if (arg == "--cpu")
       options.cpu = value();
+    else if (arg == "--chip")
+      options.gpuChip = value();
+    else if (arg == "--features")
+      options.gpuFeatures = value();
     else if (arg == "-O") {
       std::string level = value();
       if (level.size() != 1 || level[0] < '0' || level[0] > '3') {
@@ -79,9 +87,10 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
-  if (target != "cpu")
-    return fail(vsla::rt::invalidArgument(
-        "unknown target " + target + "; this build compiles for cpu"));
+  if (target != "cpu" && target != "cuda")
+    return fail(vsla::rt::invalidArgument("unknown target " + target +
+                                          "; use cpu or cuda"));
+  options.target = target;
 
   auto source = llvm::MemoryBuffer::getFileOrSTDIN(input);
   if (!source)

@@ -7,11 +7,15 @@
 // process), calls one of its functions on .npy inputs (or numbers, for
 // scalar arguments) in the order of its signature, and writes the results
 // as .npy files, or prints them. A ragged argument is two inputs: its packed
-// values and its per-item extents (lengths, for items of rank 1).
+// values and its per-item extents (lengths, for items of rank 1). Functions
+// that run on a CUDA device get their inputs copied to device memory and
+// their results copied back.
 //
 //===----------------------------------------------------------------------===//
 
 #include "vsla/runtime/Artifact.h"
+#include "vsla/runtime/Buffer.h"
+#include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/Module.h"
 #include "vsla/runtime/Npy.h"
 
@@ -66,7 +70,8 @@ std::string describeFunction(const FunctionExport &function) {
   for (size_t i = 0; i < function.results.size(); ++i)
     text += (i ? ", " : "") + describeValue(function.results[i]) +
             describeRagged(function.raggedResults, i);
-  return text + ")";
+  return text + ")" +
+         (function.device == "host" ? "" : " on " + function.device);
 }
 
 template <typename T> T read(const char *at) {
@@ -244,6 +249,38 @@ int main(int argc, char **argv) {
     descriptors.push_back(std::move(*descriptor));
     arguments.push_back(Argument::tensor(descriptors.back()));
   }
+  // A device function takes device buffers: copy the inputs there.
+  const bool onDevice = function->device == "cuda";
+  std::vector<Buffer> deviceInputs;
+  std::vector<MemRefDescriptor> deviceDescriptors;
+  deviceDescriptors.reserve(descriptors.size());
+  if (onDevice) {
+    auto pool = cuda::getDevicePool(0);
+    if (!pool.ok())
+      return fail(pool.getStatus());
+    size_t tensor = 0;
+    for (Argument &argument : arguments) {
+      if (!argument.descriptor)
+        continue;
+      const MemRefDescriptor &host = descriptors[tensor++];
+      size_t bytes = static_cast<size_t>(host.getNumElements()) *
+                     getElementByteSize(host.getElementType());
+      auto buffer = Buffer::allocate(**pool, bytes, 256);
+      if (!buffer.ok())
+        return fail(buffer.getStatus());
+      if (Status status = cuda::copyHostToDevice(0, buffer->data(),
+                                                 host.getDataPtr(), bytes);
+          !status.ok())
+        return fail(status);
+      auto device = MemRefDescriptor::getRowMajor(
+          host.getElementType(), buffer->data(), host.getSizes());
+      if (!device.ok())
+        return fail(device.getStatus());
+      deviceDescriptors.push_back(std::move(*device));
+      deviceInputs.push_back(std::move(*buffer));
+      argument = Argument::tensor(deviceDescriptors.back());
+    }
+  }
   if (!outputs.empty() && outputs.size() != function->results.size())
     return fail("@" + function->name + " has " +
                 std::to_string(function->results.size()) + " results, got " +
@@ -271,13 +308,29 @@ int main(int argc, char **argv) {
                 times.front());
   }
   for (size_t i = 0; i < results.size(); ++i) {
+    MemRefDescriptor result = results[i].getDescriptor();
+    // Device results come back to the host first.
+    std::vector<char> copy;
+    if (onDevice) {
+      size_t bytes = static_cast<size_t>(result.getNumElements()) *
+                     getElementByteSize(result.getElementType());
+      copy.resize(std::max<size_t>(bytes, 1));
+      if (Status status = cuda::copyDeviceToHost(0, copy.data(),
+                                                 result.getDataPtr(), bytes);
+          !status.ok())
+        return fail(status);
+      auto host = MemRefDescriptor::getRowMajor(result.getElementType(),
+                                                copy.data(), result.getSizes());
+      if (!host.ok())
+        return fail(host.getStatus());
+      result = std::move(*host);
+    }
     if (outputs.empty()) {
       std::printf("result %zu: ", i);
-      printTensor(results[i].getDescriptor());
+      printTensor(result);
       continue;
     }
-    if (Status status = writeNpy(outputs[i], results[i].getDescriptor());
-        !status.ok())
+    if (Status status = writeNpy(outputs[i], result); !status.ok())
       return fail(status);
   }
   return 0;

@@ -25,6 +25,9 @@ constexpr llvm::StringLiteral kCheckIdAttrName = "vsla.check_id";
 /// tensor [items, rank]. The pair crosses the boundary as one ragged value
 /// (the runtime's export table and artifacts record it).
 constexpr llvm::StringLiteral kRaggedShapesAttrName = "vsla.ragged_shapes";
+/// On a function: it is a shape function (vsla-synthesize-entry-points),
+/// which reads argument extents only and always runs on the host.
+constexpr llvm::StringLiteral kShapeFunctionAttrName = "vsla.shape_function";
 /// The runtime function compiled code calls when a run-time check fails:
 /// `void __vsla_check_failed(i64 id)`.
 constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";

@@ -50,6 +50,12 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// The CPU the code is for ("host": this machine's, with its features).
   std::string cpu = "host";
+  /// Where the functions run: "cpu", or "cuda" (kernels for `gpuChip`
+  /// with `gpuFeatures` as PTX, host code for `cpu` calling them through
+  /// the runtime's CUDA device; docs/gpu.md).
+  std::string target = "cpu";
+  std::string gpuChip = "sm_90";
+  std::string gpuFeatures = "+ptx80";
   /// Whether to look the module up in, and store it into, the persistent
   /// compile cache ($VSLA_CACHE_DIR, default ~/.cache/vsla; an empty
   /// VSLA_CACHE_DIR turns it off).
@@ -101,6 +107,8 @@ private:
   /// The artifact parts that are not in the export table.
   rt::ArtifactContents artifact;
   bool fromCache = false;
+  /// Whether the engine's initializers ran (and so its finalizers may).
+  bool initialized = false;
 };
 
 class Compiler {

@@ -194,6 +194,9 @@ def VslaSynthesizeEntryPoints : Pass<"vsla-synthesize-entry-points",
     data-dependent result shapes keep the convention of returning buffers
     allocated from the pool.
 
+    Shape functions carry `vsla.shape_function`: they read descriptors only
+    and run on the host whatever the target.
+
     The module gets `vsla.exports`, an array with one dictionary per public
     function, in order: `name`, `function_type` (the original signature),
     `destination_passing`, the entry points' symbols (`call`, or
@@ -222,7 +225,8 @@ def VslaGpuSerialKernels : Pass<"vsla-gpu-serial-kernels", "::mlir::ModuleOp"> {
     `gpu.launch` of one block of one thread, so every access to a buffer
     runs on the device. Correct first: the GPU pipeline maps what it can to
     blocks and threads before this pass runs. An op with results (values
-    the host would need) is an error naming it.
+    the host would need) is an error naming it. Shape functions
+    (`vsla.shape_function`) run on the host and are left alone.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect"];

@@ -176,8 +176,16 @@ public:
   Status invoke(const std::string &function, const std::vector<Argument> &arguments,
                 std::vector<HostTensor> &results) const;
 
+  /// Marks the module's device functions as not runnable here (their
+  /// code was loaded without a device); invoke says `reason`.
+  void setDeviceUnavailable(std::string reason) {
+    deviceUnavailable = std::move(reason);
+  }
+
 protected:
   Module() = default;
+  /// Not empty: why device functions cannot run in this process.
+  std::string deviceUnavailable;
   std::vector<FunctionExport> functions;
   /// Check k (numbered from 1) says checkMessages[k - 1].
   std::vector<std::string> checkMessages;

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace vsla::rt {
 
@@ -47,6 +48,8 @@ public:
 
 private:
   LoadedObject() = default;
+  /// The finalizers (.fini_array) to run, in order, when the object goes.
+  std::vector<void (*)()> finalizers;
   void *mapping = nullptr;
   size_t mappingSize = 0;
   std::unordered_map<std::string, void *> symbols;
