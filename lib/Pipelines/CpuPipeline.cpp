@@ -2,6 +2,7 @@
 
 #include "CpuPasses.h"
 #include "DumpPhase.h"
+#include "FrontEnd.h"
 
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Pipelines/Pipelines.h"
@@ -36,36 +37,22 @@ StringRef getCpuPhaseName(CpuPhase phase) {
   return "";
 }
 
-static void addCleanup(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-}
-
-static void addVslaPhase(OpPassManager &pm) { addCleanup(pm); }
+static void addVslaPhase(OpPassManager &pm) { addCleanupPasses(pm); }
 
 static void addLinalgPhase(OpPassManager &pm) {
-  pm.addPass(createVslaLowerMap());
-  pm.addPass(createConvertVslaToLinalg());
-  addCleanup(pm);
-  pm.addPass(createFuseElementwisePass());
-  addCleanup(pm);
+  addFusedLinalgPasses(pm);
   pm.addPass(createOutlineContractionsPass());
   pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addBufferizedPhase(OpPassManager &pm) {
-  // Outputs passed in (bufferization.materialize_in_destination) are
-  // written in place by the op that computes them.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(createBufferizeModulePass());
-  bufferization::BufferDeallocationPipelineOptions deallocation;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-  addCleanup(pm);
+  addBufferizationPasses(pm);
+  addCleanupPasses(pm);
   pm.addNestedPass<func::FuncOp>(createHoistVectorTransfersPass());
   pm.addPass(createCallBlasPass());
   pm.addPass(createParallelizePass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
@@ -106,7 +93,7 @@ static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 void buildVslaToCpuPipeline(OpPassManager &pm,

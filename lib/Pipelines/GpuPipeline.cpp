@@ -2,6 +2,7 @@
 
 #include "CpuPasses.h"
 #include "DumpPhase.h"
+#include "FrontEnd.h"
 
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Pipelines/Pipelines.h"
@@ -37,26 +38,10 @@ StringRef getGpuPhaseName(GpuPhase phase) {
   return "";
 }
 
-static void addCleanup(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-}
-
-static void addLinalgPhase(OpPassManager &pm) {
-  pm.addPass(createVslaLowerMap());
-  pm.addPass(createConvertVslaToLinalg());
-  addCleanup(pm);
-  pm.addPass(createFuseElementwisePass());
-  addCleanup(pm);
-}
-
 static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  pm.addPass(createBufferizeModulePass());
-  bufferization::BufferDeallocationPipelineOptions deallocation;
-  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  addBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
   // Parallel loops, tiled by the block size along the innermost dimension
   // (constant tile bounds, guarded inside), mapped to blocks and threads.
   pm.addPass(createConvertLinalgToParallelLoopsPass());
@@ -72,7 +57,7 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   // Allocations, copies and launches on a stream (the host lowering needs
   // their async form), waited for before the function returns.
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addNvvmPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
@@ -98,7 +83,7 @@ static void addNvvmPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addPtxPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
@@ -107,7 +92,7 @@ static void addPtxPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   // libdevice from the toolkit: tanh, exp, erf, ... are its functions.
   binary.toolkitPath = options.cudaPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 void buildVslaToGpuPipeline(OpPassManager &pm,
@@ -117,10 +102,10 @@ void buildVslaToGpuPipeline(OpPassManager &pm,
   for (auto [n, phase] : llvm::enumerate(phases)) {
     switch (phase) {
     case GpuPhase::vsla:
-      addCleanup(pm);
+      addCleanupPasses(pm);
       break;
     case GpuPhase::linalg:
-      addLinalgPhase(pm);
+      addFusedLinalgPasses(pm);
       break;
     case GpuPhase::gpu:
       addGpuPhase(pm, options);

@@ -267,30 +267,33 @@ StatusOr<BufferPool *> getDevicePool(int ordinal) {
   return pools[ordinal].get();
 }
 
-Status copyHostToDevice(int ordinal, void *device, const void *host,
-                        size_t bytes) {
+namespace {
+
+/// Runs `copy(driver)` with device `ordinal` current.
+template <typename F>
+Status copyOnDevice(int ordinal, const char *call, F copy) {
   auto driver = getDriver();
   if (!driver.ok())
     return driver.getStatus();
   if (Status status = setCurrentDevice(ordinal); !status.ok())
     return status;
-  return toStatus(**driver,
-                  (*driver)->cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device),
-                                          host, bytes),
-                  "cuMemcpyHtoD");
+  return toStatus(**driver, copy(**driver), call);
+}
+
+} // namespace
+
+Status copyHostToDevice(int ordinal, void *device, const void *host,
+                        size_t bytes) {
+  return copyOnDevice(ordinal, "cuMemcpyHtoD", [&](const Driver &d) {
+    return d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device), host, bytes);
+  });
 }
 
 Status copyDeviceToHost(int ordinal, void *host, const void *device,
                         size_t bytes) {
-  auto driver = getDriver();
-  if (!driver.ok())
-    return driver.getStatus();
-  if (Status status = setCurrentDevice(ordinal); !status.ok())
-    return status;
-  return toStatus(**driver,
-                  (*driver)->cuMemcpyDtoH(
-                      host, reinterpret_cast<CUdeviceptr>(device), bytes),
-                  "cuMemcpyDtoH");
+  return copyOnDevice(ordinal, "cuMemcpyDtoH", [&](const Driver &d) {
+    return d.cuMemcpyDtoH(host, reinterpret_cast<CUdeviceptr>(device), bytes);
+  });
 }
 
 } // namespace vsla::rt::cuda

@@ -1,0 +1,24 @@
+//===- FrontEnd.h - the phases vsla-to-cpu and vsla-to-gpu share -*- C++ -*-===//
+
+#ifndef VSLA_PIPELINES_FRONTEND_H
+#define VSLA_PIPELINES_FRONTEND_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::vsla {
+
+/// Canonicalization and CSE: after every step that leaves dead or repeated
+/// IR.
+void addCleanupPasses(OpPassManager &pm);
+
+/// The linalg phase's common part: maps over ragged batches lowered, vsla
+/// converted to linalg on tensors, elementwise chains fused.
+void addFusedLinalgPasses(OpPassManager &pm);
+
+/// Tensors to buffers: outputs passed in written in place, the module
+/// bufferized across function boundaries, deallocations placed.
+void addBufferizationPasses(OpPassManager &pm);
+
+} // namespace mlir::vsla
+
+#endif // VSLA_PIPELINES_FRONTEND_H
