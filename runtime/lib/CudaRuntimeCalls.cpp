@@ -144,16 +144,33 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
   }());
 }
 
+namespace {
+/// The calling thread's stream on the default device: compiled host code
+/// asks for a stream on every call and destroys it on return; creating one
+/// per call costs more than small kernels. Each thread keeps its own, so
+/// calls from different threads do not serialize.
+thread_local CUstream threadStream = nullptr;
+thread_local int32_t threadStreamDevice = -1;
+} // namespace
+
 CUstream mgpuStreamCreate() {
+  if (threadStream && threadStreamDevice == defaultDevice)
+    return threadStream;
   CUstream stream = nullptr;
   constexpr unsigned kNonBlocking = 1;
   finish(call("cuStreamCreate", [&](const Driver &d) {
     return d.cuStreamCreate(&stream, kNonBlocking);
   }));
+  if (stream && !threadStream) {
+    threadStream = stream;
+    threadStreamDevice = defaultDevice;
+  }
   return stream;
 }
 
 void mgpuStreamDestroy(CUstream stream) {
+  if (stream && stream == threadStream)
+    return; // the thread's stream lives on
   finish(call("cuStreamDestroy",
               [&](const Driver &d) { return d.cuStreamDestroy(stream); }));
 }
