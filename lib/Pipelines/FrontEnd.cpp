@@ -18,9 +18,11 @@ void addCleanupPasses(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void addFusedLinalgPasses(OpPassManager &pm) {
+void addFusedLinalgPasses(OpPassManager &pm, bool useRuntimeFft) {
   pm.addPass(createVslaLowerMap());
-  pm.addPass(createConvertVslaToLinalg());
+  ConvertVslaToLinalgOptions lowering;
+  lowering.useRuntimeFft = useRuntimeFft;
+  pm.addPass(createConvertVslaToLinalg(lowering));
   addCleanupPasses(pm);
   pm.addPass(createFuseElementwisePass());
   addCleanupPasses(pm);

@@ -12,8 +12,9 @@ namespace mlir::vsla {
 void addCleanupPasses(OpPassManager &pm);
 
 /// The linalg phase's common part: maps over ragged batches lowered, vsla
-/// converted to linalg on tensors, elementwise chains fused.
-void addFusedLinalgPasses(OpPassManager &pm);
+/// converted to linalg on tensors (long convolutions through the runtime's
+/// FFT where `useRuntimeFft`: host code only), elementwise chains fused.
+void addFusedLinalgPasses(OpPassManager &pm, bool useRuntimeFft);
 
 /// Tensors to buffers: outputs passed in written in place, the module
 /// bufferized across function boundaries, deallocations placed.

@@ -105,7 +105,8 @@ void buildVslaToGpuPipeline(OpPassManager &pm,
       addCleanupPasses(pm);
       break;
     case GpuPhase::linalg:
-      addFusedLinalgPasses(pm);
+      // The FFT is a host function: kernels convolve directly.
+      addFusedLinalgPasses(pm, /*useRuntimeFft=*/false);
       break;
     case GpuPhase::gpu:
       addGpuPhase(pm, options);

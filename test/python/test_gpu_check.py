@@ -15,7 +15,7 @@ def test_the_gpu_check_builds_here_and_needs_a_gpu_to_run(tmp_path):
                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert built.returncode == 0, built.stdout + built.stderr
     cases = sorted(p.name for p in (out / "cases").iterdir())
-    for case in ("ambient", "chain", "matmul", "rowsum"):
+    for case in ("ambient", "chain", "conv", "matmul", "rowsum"):
         assert f"{case}.cuda.vsla" in cases
         assert f"{case}.expected0.npy" in cases
     # The CPU's results are the references: check one against NumPy.

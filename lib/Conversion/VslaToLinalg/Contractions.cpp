@@ -227,7 +227,10 @@ Value buildFftConv(OpBuilder &b, Location loc, Operation *op, Value a, Value c,
 }
 
 struct ConvLowering : OpConversionPattern<ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvLowering(MLIRContext *context, bool useRuntimeFft)
+      : OpConversionPattern(context), useRuntimeFft(useRuntimeFft) {}
+  /// Whether long 1-D float signals may go through the runtime's FFT.
+  bool useRuntimeFft;
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -271,7 +274,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       return branch.getResult(0);
     };
     // Long 1-D float signals: through the FFT, decided at run time.
-    bool fftType = rank == 1 && (elementType.isF32() || elementType.isF64());
+    bool fftType = useRuntimeFft && rank == 1 &&
+                   (elementType.isF32() || elementType.isF64());
     Value full;
     if (!fftType || (cm && *cm < kFftMinLength) || (cn && *cn < kFftMinLength)) {
       full = direct(rewriter, loc);
@@ -381,9 +385,10 @@ struct KronLowering : OpConversionPattern<KronOp> {
 
 } // namespace
 
-void populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, ConvLowering, KronLowering>(
-      patterns.getContext());
+void populateContractionPatterns(RewritePatternSet &patterns,
+                                 bool useRuntimeFft) {
+  patterns.add<MatmulLowering, KronLowering>(patterns.getContext());
+  patterns.add<ConvLowering>(patterns.getContext(), useRuntimeFft);
 }
 
 } // namespace mlir::vsla::lowering

@@ -11,7 +11,8 @@ void populateAmbientPromotionPatterns(RewritePatternSet &patterns);
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateLayoutPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
-void populateContractionPatterns(RewritePatternSet &patterns);
+void populateContractionPatterns(RewritePatternSet &patterns,
+                                 bool useRuntimeFft);
 void populateRunTimeCheckPatterns(RewritePatternSet &patterns);
 
 /// Declares the runtime's check-failure function in the module of `root`

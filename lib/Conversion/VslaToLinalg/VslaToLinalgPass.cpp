@@ -18,18 +18,20 @@ namespace mlir::vsla {
 using namespace mlir;
 using namespace mlir::vsla;
 
-void mlir::vsla::populateVslaToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::vsla::populateVslaToLinalgPatterns(RewritePatternSet &patterns,
+                                               bool useRuntimeFft) {
   lowering::populateAmbientPromotionPatterns(patterns);
   lowering::populateElementwisePatterns(patterns);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
-  lowering::populateContractionPatterns(patterns);
+  lowering::populateContractionPatterns(patterns, useRuntimeFft);
   lowering::populateRunTimeCheckPatterns(patterns);
 }
 
 namespace {
 struct ConvertVslaToLinalgPass
     : vsla::impl::ConvertVslaToLinalgBase<ConvertVslaToLinalgPass> {
+  using ConvertVslaToLinalgBase::ConvertVslaToLinalgBase;
   void runOnOperation() override {
     // Window and pyramid stacks are sugar for plain stacks.
     RewritePatternSet expansions(&getContext());
@@ -42,7 +44,7 @@ struct ConvertVslaToLinalgPass
     target.addIllegalDialect<VslaDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateVslaToLinalgPatterns(patterns);
+    populateVslaToLinalgPatterns(patterns, useRuntimeFft);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -1,6 +1,10 @@
 // Long 1-D float convolutions call the runtime's FFT convolution; short,
 // batched or integer ones keep the direct sum.
 // RUN: vsla-opt %s --convert-vsla-to-linalg --canonicalize -split-input-file | FileCheck %s
+// Code for a GPU has no host FFT: every convolution is the direct sum.
+// RUN: vsla-opt %s --convert-vsla-to-linalg=use-runtime-fft=false -split-input-file | FileCheck %s --check-prefix=NOFFT --implicit-check-not=__vsla_fft_conv
+// NOFFT-LABEL: func.func @dynamic
+// NOFFT: linalg.generic
 
 // Dynamic lengths: the choice is made at run time, on the shorter length.
 // CHECK-LABEL: func.func @dynamic

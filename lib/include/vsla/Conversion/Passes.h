@@ -18,7 +18,8 @@
 namespace mlir::vsla {
 
 /// Adds the patterns that lower every vsla op to upstream ops on tensors.
-void populateVslaToLinalgPatterns(RewritePatternSet &patterns);
+void populateVslaToLinalgPatterns(RewritePatternSet &patterns,
+                                  bool useRuntimeFft = true);
 
 #define GEN_PASS_DECL
 #include "vsla/Conversion/Passes.h.inc"

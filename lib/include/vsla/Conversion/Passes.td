@@ -23,6 +23,11 @@ def ConvertVslaToLinalg : Pass<"convert-vsla-to-linalg"> {
     empty extent give the identity of the reduction (`0` for `sum`, `-inf`
     for `max`, `+inf` for `min`, NaN for `mean`).
   }];
+  let options = [
+    Option<"useRuntimeFft", "use-runtime-fft", "bool", /*default=*/"true",
+           "Convolve long 1-D f32/f64 signals through the runtime's FFT (a "
+           "host function; off when the code runs on a GPU)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
