@@ -168,15 +168,22 @@ std::optional<std::string> getDiskCacheDirectory() {
 /// The triple, CPU and CPU features code for `cpu` is compiled for ("host":
 /// this machine's CPU and every feature it has).
 rt::Status describeTarget(const std::string &cpu, rt::ArtifactTarget &target) {
-  target.triple = llvm::sys::getProcessTriple();
   if (cpu == "host" || cpu.empty()) {
-    target.cpu = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures features;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      features.AddFeature(feature.getKey(), feature.getValue());
-    target.features = features.getString();
+    // Asked on every compile: the host does not change, so once.
+    static const rt::ArtifactTarget host = [] {
+      rt::ArtifactTarget t;
+      t.triple = llvm::sys::getProcessTriple();
+      t.cpu = llvm::sys::getHostCPUName().str();
+      llvm::SubtargetFeatures features;
+      for (const auto &feature : llvm::sys::getHostCPUFeatures())
+        features.AddFeature(feature.getKey(), feature.getValue());
+      t.features = features.getString();
+      return t;
+    }();
+    target = host;
     return rt::okStatus();
   }
+  target.triple = llvm::sys::getProcessTriple();
   std::string error;
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(llvm::Triple(target.triple), error);
@@ -199,19 +206,6 @@ rt::Status describeTarget(const std::string &cpu, rt::ArtifactTarget &target) {
   return rt::okStatus();
 }
 
-/// The object code the JIT compiled (ExecutionEngine writes it to a file
-/// only).
-rt::StatusOr<std::string> dumpObjectCode(mlir::ExecutionEngine &engine) {
-  llvm::SmallString<128> path;
-  int fd;
-  if (llvm::sys::fs::createTemporaryFile("vsla", "o", fd, path))
-    return rt::internalError("cannot create a temporary object file");
-  ::close(fd);
-  engine.dumpToObjectFile(path);
-  auto bytes = rt::readFile(path.str().str());
-  llvm::sys::fs::remove(path);
-  return bytes;
-}
 
 
 /// The export table's metadata, as vsla-synthesize-entry-points and
@@ -597,18 +591,17 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   artifact.target = target;
   artifact.producer = getProducer();
   artifact.checkMessages = executable->checkMessages;
-  if (auto object = dumpObjectCode(*executable->engine); object.ok())
-    artifact.objectCode = std::move(*object);
-  else
-    return object.getStatus();
   if (!cachePath.empty()) {
     // A cache that cannot be written (a read-only home, a full disk) only
-    // costs the next process a compile.
-    rt::ArtifactContents entry = artifact;
-    entry.cacheKey = diskKey;
+    // costs the next process a compile. The object code is read from the
+    // engine for the entry only: the executable does not keep a copy.
+    rt::StatusOr<rt::ArtifactContents> entry = executable->getArtifact();
+    if (!entry.ok())
+      return entry.getStatus();
+    entry->cacheKey = diskKey;
     (void)llvm::sys::fs::create_directories(
         llvm::sys::path::parent_path(cachePath));
-    std::string bytes = rt::serializeArtifact(entry);
+    std::string bytes = rt::serializeArtifact(*entry);
     if (rt::writeFileAtomically(cachePath, bytes).ok())
       trimDiskCache(llvm::sys::path::parent_path(cachePath).str(), cachePath,
                     bytes.size());

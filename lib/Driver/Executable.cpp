@@ -4,7 +4,10 @@
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+
+#include <unistd.h>
 
 #include <atomic>
 
@@ -24,18 +27,42 @@ Executable::~Executable() {
     (void)engine.release();
 }
 
-rt::Status Executable::writeObjectFile(llvm::StringRef path) const {
-  if (artifact.objectCode.empty())
+rt::StatusOr<std::string> Executable::getObjectCode() const {
+  if (!artifact.objectCode.empty())
+    return artifact.objectCode; // from the persistent cache
+  if (!engine)
     return rt::failedPrecondition("the executable holds no object code");
-  return rt::writeFileAtomically(path.str(), artifact.objectCode);
+  // ExecutionEngine writes its object to a file only.
+  llvm::SmallString<128> path;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("vsla", "o", fd, path))
+    return rt::internalError("cannot create a temporary object file");
+  ::close(fd);
+  engine->dumpToObjectFile(path);
+  auto bytes = rt::readFile(path.str().str());
+  llvm::sys::fs::remove(path);
+  return bytes;
+}
+
+rt::Status Executable::writeObjectFile(llvm::StringRef path) const {
+  auto object = getObjectCode();
+  if (!object.ok())
+    return object.getStatus();
+  return rt::writeFileAtomically(path.str(), *object);
 }
 
 rt::StatusOr<rt::ArtifactContents>
 Executable::getArtifact(std::vector<rt::ArtifactConstant> constants,
                         std::string userMetadata) const {
-  if (artifact.objectCode.empty())
-    return rt::failedPrecondition("the executable holds no object code");
-  rt::ArtifactContents contents = artifact;
+  auto object = getObjectCode();
+  if (!object.ok())
+    return object.getStatus();
+  rt::ArtifactContents contents;
+  contents.target = artifact.target;
+  contents.producer = artifact.producer;
+  contents.functions = artifact.functions;
+  contents.checkMessages = artifact.checkMessages;
+  contents.objectCode = std::move(*object);
   contents.constants = std::move(constants);
   contents.userMetadata = std::move(userMetadata);
   return contents;

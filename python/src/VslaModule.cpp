@@ -195,9 +195,11 @@ int64_t toInt64(py::handle value) {
 
 py::list callFunction(const vsla::rt::Module &executable,
                       const std::string &name, const py::list &arguments) {
+  const vsla::rt::FunctionExport *function = executable.lookup(name);
+  if (!function)
+    throw StatusError("invalid_argument: the module has no function @" + name);
   // NumPy arrays are host memory: device code must not read them.
-  if (const vsla::rt::FunctionExport *function = executable.lookup(name);
-      function && function->device != "host")
+  if (function->device != "host")
     throw StatusError("unavailable: @" + name + " runs on " +
                       function->device +
                       "; Python calls device code once it has device tensors "
@@ -222,7 +224,7 @@ py::list callFunction(const vsla::rt::Module &executable,
   vsla::rt::Status status;
   {
     py::gil_scoped_release release;
-    status = executable.invoke(name, args, results);
+    status = executable.invoke(*function, args, results);
   }
   check(status);
   py::list out;

@@ -131,7 +131,13 @@ Status Module::invoke(const std::string &name,
   const FunctionExport *found = lookup(name);
   if (!found)
     return invalidArgument("the module has no function @" + name);
-  const FunctionExport &signature = *found;
+  return invoke(*found, userArguments, results);
+}
+
+Status Module::invoke(const FunctionExport &signature,
+                      const std::vector<Argument> &userArguments,
+                      std::vector<HostTensor> &results) const {
+  const std::string &name = signature.name;
   const bool onDevice = signature.device != "host";
   if (onDevice && signature.device != "cuda")
     return unavailable("@" + name + " runs on device " + signature.device +

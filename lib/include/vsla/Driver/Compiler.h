@@ -85,6 +85,10 @@ public:
   /// Writes the compiled code as a relocatable object file.
   rt::Status writeObjectFile(llvm::StringRef path) const;
 
+  /// The compiled code as a relocatable object (read from the JIT when
+  /// asked: the executable keeps no second copy).
+  rt::StatusOr<std::string> getObjectCode() const;
+
   /// Whether the code came from the persistent compile cache.
   bool isFromCache() const { return fromCache; }
 
@@ -104,7 +108,8 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   /// Keeps the cache's code alive (null for JIT code).
   std::shared_ptr<rt::Module> cached;
-  /// The artifact parts that are not in the export table.
+  /// The artifact parts that are not in the export table (the object code
+  /// only for code from the cache, which has no engine to read it from).
   rt::ArtifactContents artifact;
   bool fromCache = false;
   /// Whether the engine's initializers ran (and so its finalizers may).

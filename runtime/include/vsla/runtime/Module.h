@@ -175,6 +175,10 @@ public:
   /// keeps no state between calls.
   Status invoke(const std::string &function, const std::vector<Argument> &arguments,
                 std::vector<HostTensor> &results) const;
+  /// The same for an entry of getFunctions() (no lookup by name).
+  Status invoke(const FunctionExport &function,
+                const std::vector<Argument> &arguments,
+                std::vector<HostTensor> &results) const;
 
   /// Marks the module's device functions as not runnable here (their
   /// code was loaded without a device); invoke says `reason`.
