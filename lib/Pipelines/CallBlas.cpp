@@ -60,23 +60,39 @@ MemRefType getFullyDynamic(MemRefType type) {
 struct CallBlasPass : PassWrapper<CallBlasPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CallBlasPass)
 
+  CallBlasPass() = default;
+  CallBlasPass(const CallBlasPass &other) : PassWrapper(other) {}
+  explicit CallBlasPass(StringRef device) { this->device = device.str(); }
+
   StringRef getArgument() const final { return "vsla-cpu-call-blas"; }
   StringRef getDescription() const final {
     return "Replace f32/f64 linalg.matmul and batch_matmul on memrefs with "
-           "calls to the runtime's BLAS-backed products";
+           "calls to the runtime's BLAS-backed products (cuBLAS for "
+           "device=cuda)";
   }
+
+  Option<std::string> device{
+      *this, "device",
+      llvm::cl::desc("where the memrefs live: host (BLAS) or cuda (cuBLAS)"),
+      llvm::cl::init("host")};
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<func::FuncDialect, memref::MemRefDialect>();
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (device != "host" && device != "cuda") {
+      module.emitError("vsla-cpu-call-blas: device '")
+          << device << "' is neither host nor cuda";
+      return signalPassFailure();
+    }
     SmallVector<std::pair<linalg::LinalgOp, std::string>> products;
     module.walk([&](linalg::LinalgOp op) {
       if (!op.hasPureBufferSemantics())
         return;
       if (std::optional<std::string> name = getBlasFunctionName(op))
-        products.push_back({op, *name});
+        products.push_back(
+            {op, device == "cuda" ? "__vsla_cuda_" + name->substr(7) : *name});
     });
     SymbolTable symbols(module);
     OpBuilder b(&getContext());
@@ -111,8 +127,8 @@ struct CallBlasPass : PassWrapper<CallBlasPass, OperationPass<ModuleOp>> {
 
 } // namespace
 
-std::unique_ptr<Pass> createCallBlasPass() {
-  return std::make_unique<CallBlasPass>();
+std::unique_ptr<Pass> createCallBlasPass(StringRef device) {
+  return std::make_unique<CallBlasPass>(device);
 }
 
 } // namespace mlir::vsla

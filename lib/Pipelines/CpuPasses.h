@@ -55,8 +55,10 @@ std::unique_ptr<Pass> createExpandDynamicReshapesPass();
 /// ops, which keep generated code.
 std::optional<std::string> getBlasFunctionName(linalg::LinalgOp op);
 
-/// The ops getBlasFunctionName names, on memrefs, as calls to the runtime.
-std::unique_ptr<Pass> createCallBlasPass();
+/// The ops getBlasFunctionName names, on memrefs, as calls to the runtime:
+/// its BLAS products on the host (`device` "host"), its cuBLAS products on
+/// device memory (`device` "cuda": `__vsla_cuda_gemm_f32`, ...).
+std::unique_ptr<Pass> createCallBlasPass(StringRef device = "host");
 
 /// Large linalg ops on memrefs outside loops, split along their outermost
 /// parallel loop into per-thread chunks (an scf.parallel whose chunk count is

@@ -42,6 +42,12 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   addBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   addCleanupPasses(pm);
+  // Matrix products through cuBLAS (the host code calls the runtime).
+  pm.addPass(createCallBlasPass("cuda"));
+  // Reductions: a thread block per output element.
+  VslaGpuBlockReductionsOptions reductions;
+  reductions.blockSize = options.blockSize;
+  pm.addPass(createVslaGpuBlockReductions(reductions));
   // Parallel loops, tiled by the block size along the innermost dimension
   // (constant tile bounds, guarded inside), mapped to blocks and threads.
   pm.addPass(createConvertLinalgToParallelLoopsPass());

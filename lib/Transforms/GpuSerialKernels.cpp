@@ -31,26 +31,85 @@ bool touchesBuffers(Operation *op) {
   return walk.wasInterrupted();
 }
 
+bool launchesKernels(Operation &op) {
+  return isa<gpu::LaunchOp>(op) ||
+         op.walk([](gpu::LaunchOp) { return WalkResult::interrupt(); })
+             .wasInterrupted();
+}
+
+/// `first` and the ops of its block that use what it computes, directly or
+/// through each other (a scalar loaded, negated and stored, say): one
+/// kernel's body, placed where the last of them is. Empty when a use lies
+/// in an op that launches kernels or outside the block, or when an op in
+/// between that is not in the run touches buffers (the run would move past
+/// it).
+SmallVector<Operation *> collectRun(Operation *first) {
+  Block *block = first->getBlock();
+  llvm::SmallPtrSet<Operation *, 8> inRun = {first};
+  Operation *last = first;
+  for (Operation *op = first;; op = op->getNextNode()) {
+    if (inRun.contains(op))
+      for (Value result : op->getResults())
+        for (Operation *user : result.getUsers()) {
+          Operation *ancestor = block->findAncestorOpInBlock(*user);
+          if (!ancestor)
+            return {};
+          inRun.insert(ancestor);
+          if (last->isBeforeInBlock(ancestor))
+            last = ancestor;
+        }
+    if (op == last)
+      break;
+  }
+  SmallVector<Operation *> run;
+  for (Operation *op = first;; op = op->getNextNode()) {
+    if (!inRun.contains(op)) {
+      if (touchesBuffers(op) || launchesKernels(*op))
+        return {};
+    } else if (launchesKernels(*op) ||
+               op->hasTrait<OpTrait::IsTerminator>()) {
+      return {};
+    } else {
+      run.push_back(op);
+    }
+    if (op == last)
+      return run;
+  }
+}
+
 struct GpuSerialKernelsPass
     : vsla::impl::VslaGpuSerialKernelsBase<GpuSerialKernelsPass> {
   void runOnOperation() override {
-    // The outermost host ops that touch buffers and launch nothing; host
-    // control flow around launches (shape branches) stays on the host.
-    SmallVector<Operation *> serial;
+    // Runs of host ops that touch buffers and launch nothing; host control
+    // flow around launches (shape branches) stays on the host.
+    SmallVector<SmallVector<Operation *>> runs;
+    bool failed = false;
     std::function<void(Region &)> visit = [&](Region &region) {
       for (Block &block : region)
-        for (Operation &op : block) {
-          if (isa<gpu::LaunchOp>(op))
+        for (Operation *op = block.empty() ? nullptr : &block.front(); op;) {
+          if (isa<gpu::LaunchOp>(op)) {
+            op = op->getNextNode();
             continue;
-          bool launches =
-              op.walk([](gpu::LaunchOp) { return WalkResult::interrupt(); })
-                  .wasInterrupted();
-          if (launches) {
-            for (Region &inner : op.getRegions())
-              visit(inner);
-          } else if (touchesBuffers(&op)) {
-            serial.push_back(&op);
           }
+          if (launchesKernels(*op)) {
+            for (Region &inner : op->getRegions())
+              visit(inner);
+            op = op->getNextNode();
+            continue;
+          }
+          if (!touchesBuffers(op)) {
+            op = op->getNextNode();
+            continue;
+          }
+          SmallVector<Operation *> run = collectRun(op);
+          if (run.empty()) {
+            op->emitError("the GPU pipeline cannot run this on the device: the "
+                          "host needs its results");
+            failed = true;
+            return;
+          }
+          op = run.back()->getNextNode();
+          runs.push_back(std::move(run));
         }
     };
     getOperation().walk([&](func::FuncOp func) {
@@ -58,21 +117,19 @@ struct GpuSerialKernelsPass
       if (!func->hasAttr(vsla::kShapeFunctionAttrName))
         visit(func.getBody());
     });
-    for (Operation *op : serial) {
-      if (op->getNumResults() != 0) {
-        op->emitError("the GPU pipeline cannot run this on the device: the "
-                      "host needs its results");
-        return signalPassFailure();
-      }
-      OpBuilder builder(op);
-      Location loc = op->getLoc();
+    if (failed)
+      return signalPassFailure();
+    for (ArrayRef<Operation *> run : runs) {
+      OpBuilder builder(run.back());
+      Location loc = run.front()->getLoc();
       Value one = arith::ConstantIndexOp::create(builder, loc, 1);
       auto launch = gpu::LaunchOp::create(builder, loc, one, one, one, one,
                                           one, one);
       Block &body = launch.getBody().front();
       builder.setInsertionPointToEnd(&body);
       auto terminator = gpu::TerminatorOp::create(builder, loc);
-      op->moveBefore(terminator);
+      for (Operation *op : run)
+        op->moveBefore(terminator);
     }
   }
 };

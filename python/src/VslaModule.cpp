@@ -14,6 +14,7 @@
 #include "vsla/runtime/AllocationHooks.h"
 #include "vsla/runtime/Artifact.h"
 #include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/Threads.h"
 
 #include <pybind11/numpy.h>
@@ -349,11 +350,15 @@ PYBIND11_MODULE(_vsla, m) {
       .def("__str__", &vsla::FunctionBuilder::print)
       .def("compile",
            [](vsla::FunctionBuilder &b, unsigned optLevel,
-              const std::string &dumpPhasesTo, const std::string &cpu) {
+              const std::string &dumpPhasesTo, const std::string &cpu,
+              const std::string &target, const std::string &chip) {
              vsla::CompileOptions options;
              options.optLevel = optLevel;
              options.dumpPhasesTo = dumpPhasesTo;
              options.cpu = cpu;
+             options.target = target;
+             if (!chip.empty())
+               options.gpuChip = chip;
              vsla::rt::StatusOr<std::shared_ptr<vsla::Executable>> executable =
                  vsla::rt::internalError("not compiled");
              {
@@ -363,7 +368,8 @@ PYBIND11_MODULE(_vsla, m) {
              return unwrap(std::move(executable));
            },
            py::arg("opt_level") = 3, py::arg("dump_phases_to") = "",
-           py::arg("cpu") = "host");
+           py::arg("cpu") = "host", py::arg("target") = "cpu",
+           py::arg("chip") = "");
 
   py::class_<vsla::rt::Module, std::shared_ptr<vsla::rt::Module>>(m, "Module")
       .def("__call__", &callFunction)
@@ -470,6 +476,27 @@ PYBIND11_MODULE(_vsla, m) {
   m.def("trim_pool", [] { vsla::rt::BufferPool::trimAll(); },
         "Returns the idle blocks of every pool (the default one and those of "
         "compiled code's worker threads) to the system.");
+  m.def("cuda_devices", [] {
+    // (info dicts, why there are none): the runtime's view of the GPUs.
+    py::list devices;
+    auto driver = vsla::rt::cuda::getDriver();
+    if (!driver.ok())
+      return py::make_tuple(devices, driver.getStatus().toString());
+    for (int i = 0, e = vsla::rt::cuda::getDeviceCount(); i < e; ++i) {
+      auto info = vsla::rt::cuda::getDeviceInfo(i);
+      if (!info.ok())
+        return py::make_tuple(devices, info.getStatus().toString());
+      py::dict d;
+      d["ordinal"] = info->ordinal;
+      d["name"] = info->name;
+      d["total_memory_bytes"] = info->totalMemoryBytes;
+      d["multiprocessors"] = info->multiprocessors;
+      d["compute_capability"] = py::make_tuple(info->computeCapabilityMajor,
+                                               info->computeCapabilityMinor);
+      devices.append(d);
+    }
+    return py::make_tuple(devices, std::string());
+  });
   m.def("get_num_threads", [] { return vsla::rt::getNumThreads(); });
   m.def("set_num_threads",
         [](int threads) { vsla::rt::setNumThreads(threads); });

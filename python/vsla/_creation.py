@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from . import _dtypes
+from ._devices import check_device
 from ._errors import DTypeError, RuntimeError, ShapeError, TracingError
 from ._ops import as_tensor, broadcast_to
 from ._tensor import Tensor
@@ -24,7 +25,7 @@ def tensor(data, dtype=None, device=None) -> Tensor:
     >>> vsla.tensor([[1, 2], [3, 4]], dtype="float64").shape
     (2, 2)
     """
-    _check_device(device)
+    check_device(device)
     t = as_tensor(data.numpy() if isinstance(data, Tensor) else data, "data")
     array = np.array(t._array, dtype=None if dtype is None else _dtypes.canonicalize(dtype),
                      copy=True)
@@ -52,11 +53,6 @@ def from_dlpack(x) -> Tensor:
     except (TypeError, AttributeError, BufferError, ValueError, builtins.RuntimeError) as e:
         raise DTypeError(f"cannot import {type(x).__name__} through DLPack: {e}") from None
     return Tensor(_dtypes.check_array(array, "the DLPack tensor"))
-
-
-def _check_device(device) -> None:
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"device {device!r} is not available; this build runs on 'cpu'")
 
 
 def _shape(shape) -> tuple:

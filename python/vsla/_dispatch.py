@@ -35,7 +35,8 @@ def opt_level() -> int:
     return int(value)
 
 
-def compile_builder(builder, name: str, what: str, reason: str, cpu: str = "host"):
+def compile_builder(builder, name: str, what: str, reason: str, cpu: str = "host",
+                    target: str = "cpu", chip: str = ""):
     """Compiles a finished FunctionBuilder, logging and dumping as asked."""
     if log_compiles():
         print(f"vsla: compiling {what}: {reason}", file=sys.stderr, flush=True)
@@ -47,7 +48,7 @@ def compile_builder(builder, name: str, what: str, reason: str, cpu: str = "host
         with open(os.path.join(dump_dir, "0-traced.mlir"), "w") as f:
             f.write(str(builder))
     try:
-        return builder.compile(opt_level(), dump_dir, cpu)
+        return builder.compile(opt_level(), dump_dir, cpu, target, chip)
     except _vsla.StatusError as e:
         raise CompileError(f"compiling {what} failed:\n{from_status(str(e))}") from None
 

@@ -19,7 +19,7 @@ _FORMAT = 1
 
 
 def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
-           **example_kwargs) -> None:
+           target: str = "cpu", chip: str = "", **example_kwargs) -> None:
     """Traces `fun` on example arguments, compiles it and writes one artifact to `path`.
 
     `fun` is a function, a @vsla.jit function or an nn.Module. The artifact is
@@ -29,6 +29,11 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
     Python numbers among the arguments and static arguments are baked in. Run it with
     vsla.load, vsla-run or the C++ runtime.
 
+    `target="cuda"` compiles for NVIDIA GPUs instead (kernels as PTX for `chip`,
+    default sm_90, with host code that launches them; docs/gpu.md): such an artifact
+    runs with vsla-run or the C++ runtime on a machine with a GPU, its arguments and
+    results in device memory.
+
     >>> model = vsla.nn.Linear(4, 2)
     >>> vsla.export(model, np.ones((3, 4), np.float32), path="/tmp/linear.vsla")
     >>> vsla.load("/tmp/linear.vsla")(np.ones((5, 4), np.float32)).shape
@@ -36,6 +41,8 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
     """
     from . import nn
 
+    if target not in ("cpu", "cuda"):
+        raise ValueError(f"vsla.export: target must be 'cpu' or 'cuda', got {target!r}")
     names: dict = {}
     if isinstance(fun, nn.Module):
         module = fun
@@ -58,7 +65,8 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
             raise TracingError(f"{jitted.__name__} computes no tensor from its inputs; "
                                "there is nothing to export")
         executable = compile_builder(trace.builder, jitted._symbol,
-                                     f"{jitted.__name__} for export", "vsla.export", cpu)
+                                     f"{jitted.__name__} for export", "vsla.export", cpu,
+                                     target, chip)
     treedef, entries, _ = key
     user_count = len(arrays)
     for kind, value in out_slots:

@@ -47,6 +47,21 @@ class Tensor:
     def device(self) -> str:
         return "cpu"
 
+    def to(self, device) -> "Tensor":
+        """This tensor on `device`: itself for "cpu" (see docs/gpu.md for GPUs).
+
+        >>> vsla.tensor([1.0]).to("cpu").device
+        'cpu'
+        """
+        from ._devices import check_device
+
+        check_device(device)
+        return self
+
+    def cpu(self) -> "Tensor":
+        """This tensor in host memory (itself)."""
+        return self
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a rank-0 tensor")

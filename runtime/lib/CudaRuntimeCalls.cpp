@@ -11,6 +11,8 @@
 #include "vsla/runtime/CompiledCall.h"
 #include "vsla/runtime/Cuda.h"
 
+#include "CudaCalls.h"
+
 #include <cstdio>
 #include <string>
 
@@ -18,28 +20,25 @@ using namespace vsla::rt;
 using namespace vsla::rt::cuda;
 
 namespace {
-
 thread_local int32_t defaultDevice = 0;
+} // namespace
 
-/// Notes a failure: inside a compiled call, the status that call fails
-/// with (finish() then unwinds); elsewhere, printed.
+namespace vsla::rt::cuda::detail {
+
+int getDefaultDevice() { return defaultDevice; }
+
 void report(Status status) {
-  if (detail::insideCompiledCall())
-    detail::recordFailure(std::move(status));
+  if (vsla::rt::detail::insideCompiledCall())
+    vsla::rt::detail::recordFailure(std::move(status));
   else
     std::fprintf(stderr, "vsla runtime: %s\n", status.toString().c_str());
 }
 
-/// Ends an mgpu call: one that failed inside a compiled call unwinds it.
-/// Called with no object that has a destructor alive in the frame
-/// (unwinding skips destructors): the work runs in a lambda before it.
-void finish(bool ok) {
-  if (!ok && detail::insideCompiledCall())
-    detail::unwindCompiledCall();
+void finishCall(bool ok) {
+  if (!ok && vsla::rt::detail::insideCompiledCall())
+    vsla::rt::detail::unwindCompiledCall();
 }
 
-/// The driver with the default device's context current, or null after
-/// report().
 const Driver *prepare() {
   auto driver = getDriver();
   if (!driver.ok()) {
@@ -52,6 +51,14 @@ const Driver *prepare() {
   }
   return *driver;
 }
+
+} // namespace vsla::rt::cuda::detail
+
+using cuda::detail::finishCall;
+using cuda::detail::prepare;
+using cuda::detail::report;
+
+namespace {
 
 bool check(const Driver &driver, CUresult result, const char *call) {
   Status status = toStatus(driver, result, call);
@@ -78,7 +85,7 @@ extern "C" {
 
 CUmodule mgpuModuleLoad(void *data, size_t) {
   CUmodule module = nullptr;
-  finish(call("cuModuleLoadData", [&](const Driver &d) {
+  finishCall(call("cuModuleLoadData", [&](const Driver &d) {
     return d.cuModuleLoadData(&module, data);
   }));
   return module;
@@ -86,7 +93,7 @@ CUmodule mgpuModuleLoad(void *data, size_t) {
 
 CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
   CUmodule module = nullptr;
-  finish([&] {
+  finishCall([&] {
     const Driver *driver = prepare();
     if (!driver)
       return false;
@@ -112,13 +119,13 @@ CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
 void mgpuModuleUnload(CUmodule module) {
   if (!module)
     return; // never loaded (a failed load was reported then)
-  finish(call("cuModuleUnload",
+  finishCall(call("cuModuleUnload",
               [&](const Driver &d) { return d.cuModuleUnload(module); }));
 }
 
 CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   CUfunction function = nullptr;
-  finish(call("cuModuleGetFunction", [&](const Driver &d) {
+  finishCall(call("cuModuleGetFunction", [&](const Driver &d) {
     return d.cuModuleGetFunction(&function, module, name);
   }));
   return function;
@@ -128,7 +135,7 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t sharedBytes, CUstream stream,
                       void **params, void **extra, size_t) {
-  finish([&] {
+  finishCall([&] {
     for (intptr_t extent : {gridX, gridY, gridZ, blockX, blockY, blockZ})
       if (extent < 0 || extent > INT32_MAX) {
         report(invalidArgument("a kernel launch has a grid or block extent "
@@ -158,7 +165,7 @@ CUstream mgpuStreamCreate() {
     return threadStream;
   CUstream stream = nullptr;
   constexpr unsigned kNonBlocking = 1;
-  finish(call("cuStreamCreate", [&](const Driver &d) {
+  finishCall(call("cuStreamCreate", [&](const Driver &d) {
     return d.cuStreamCreate(&stream, kNonBlocking);
   }));
   if (stream && !threadStream) {
@@ -171,17 +178,17 @@ CUstream mgpuStreamCreate() {
 void mgpuStreamDestroy(CUstream stream) {
   if (stream && stream == threadStream)
     return; // the thread's stream lives on
-  finish(call("cuStreamDestroy",
+  finishCall(call("cuStreamDestroy",
               [&](const Driver &d) { return d.cuStreamDestroy(stream); }));
 }
 
 void mgpuStreamSynchronize(CUstream stream) {
-  finish(call("cuStreamSynchronize",
+  finishCall(call("cuStreamSynchronize",
               [&](const Driver &d) { return d.cuStreamSynchronize(stream); }));
 }
 
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
-  finish(call("cuStreamWaitEvent", [&](const Driver &d) {
+  finishCall(call("cuStreamWaitEvent", [&](const Driver &d) {
     return d.cuStreamWaitEvent(stream, event, 0);
   }));
 }
@@ -189,30 +196,30 @@ void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
 CUevent mgpuEventCreate() {
   CUevent event = nullptr;
   constexpr unsigned kDisableTiming = 2;
-  finish(call("cuEventCreate", [&](const Driver &d) {
+  finishCall(call("cuEventCreate", [&](const Driver &d) {
     return d.cuEventCreate(&event, kDisableTiming);
   }));
   return event;
 }
 
 void mgpuEventDestroy(CUevent event) {
-  finish(call("cuEventDestroy",
+  finishCall(call("cuEventDestroy",
               [&](const Driver &d) { return d.cuEventDestroy(event); }));
 }
 
 void mgpuEventSynchronize(CUevent event) {
-  finish(call("cuEventSynchronize",
+  finishCall(call("cuEventSynchronize",
               [&](const Driver &d) { return d.cuEventSynchronize(event); }));
 }
 
 void mgpuEventRecord(CUevent event, CUstream stream) {
-  finish(call("cuEventRecord",
+  finishCall(call("cuEventRecord",
               [&](const Driver &d) { return d.cuEventRecord(event, stream); }));
 }
 
 void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
   void *memory = nullptr;
-  finish([&] {
+  finishCall([&] {
     if (hostShared) {
       report(invalidArgument("host-shared GPU memory (gpu.alloc host_shared) "
                              "is not supported; allocate device memory and "
@@ -238,7 +245,7 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
 void mgpuMemFree(void *pointer, CUstream stream) {
   if (!pointer)
     return;
-  finish([&] {
+  finishCall([&] {
     // The block returns to the pool for later work on any stream: first
     // wait for the work that may still read it.
     if (stream && !call("cuStreamSynchronize", [&](const Driver &d) {
@@ -259,21 +266,21 @@ void mgpuMemFree(void *pointer, CUstream stream) {
 }
 
 void mgpuMemcpy(void *target, void *source, size_t bytes, CUstream stream) {
-  finish(call("cuMemcpyAsync", [&](const Driver &d) {
+  finishCall(call("cuMemcpyAsync", [&](const Driver &d) {
     return d.cuMemcpyAsync(device(target), device(source), bytes, stream);
   }));
 }
 
 void mgpuMemset32(void *target, unsigned value, size_t count,
                   CUstream stream) {
-  finish(call("cuMemsetD32Async", [&](const Driver &d) {
+  finishCall(call("cuMemsetD32Async", [&](const Driver &d) {
     return d.cuMemsetD32Async(device(target), value, count, stream);
   }));
 }
 
 void mgpuMemset16(void *target, unsigned short value, size_t count,
                   CUstream stream) {
-  finish(call("cuMemsetD16Async", [&](const Driver &d) {
+  finishCall(call("cuMemsetD16Async", [&](const Driver &d) {
     return d.cuMemsetD16Async(device(target), value, count, stream);
   }));
 }

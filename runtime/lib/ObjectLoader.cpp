@@ -429,6 +429,10 @@ const std::unordered_map<std::string, void *> &getRuntimeSymbols() {
       VSLA_MGPU(mgpuMemFree),           VSLA_MGPU(mgpuMemcpy),
       VSLA_MGPU(mgpuMemset32),          VSLA_MGPU(mgpuMemset16),
       VSLA_MGPU(mgpuSetDefaultDevice),
+      VSLA_MGPU(_mlir_ciface___vsla_cuda_gemm_f32),
+      VSLA_MGPU(_mlir_ciface___vsla_cuda_gemm_f64),
+      VSLA_MGPU(_mlir_ciface___vsla_cuda_batch_gemm_f32),
+      VSLA_MGPU(_mlir_ciface___vsla_cuda_batch_gemm_f64),
 #undef VSLA_MGPU
   };
   return *symbols;

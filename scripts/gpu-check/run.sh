@@ -1,43 +1,27 @@
 #!/usr/bin/env bash
-# The run half of scripts/gpu-check.sh, copied into the package it builds:
-# on a machine with an NVIDIA GPU (and no LLVM), runs each case's cuda
-# artifact with the packaged vsla-run, compares every result with what the
-# cpu artifact computed on the build machine, and times it. Needs python3
-# with NumPy. Exit 0: every case matches; 1: a mismatch or failure; 2: no GPU.
+# The run half of scripts/gpu-check.sh, copied into the package it builds: on
+# the machine with the GPU (python3 with PyTorch, no LLVM), finds cuBLAS and
+# runs run.py (every case against PyTorch on the GPU, the benchmark rows).
+# Arguments go to run.py (--report PATH, --skip-compile, --only a,b).
+# Exit 0: every case matches; 1: a mismatch or failure; 2: no GPU.
 set -uo pipefail
 cd "$(dirname "$0")"
-export VSLA_OPENMP_LIBRARY="$PWD/bin/libomp.so.5"
-status=0
-for artifact in cases/*.cuda.vsla; do
-  case=$(basename "$artifact" .cuda.vsla)
-  inputs=()
-  for input in cases/"$case".in*.npy; do inputs+=(-i "$input"); done
-  outputs=()
-  for expected in cases/"$case".expected*.npy; do
-    outputs+=(-o "cases/$case.gpu${expected#cases/$case.expected}")
+find_cublas() {
+  local candidate
+  for candidate in /usr/local/cuda/lib64/libcublas.so.13 /usr/local/cuda/lib64/libcublas.so.12; do
+    [ -e "$candidate" ] && { echo "$candidate"; return; }
   done
-  if ! log=$(bin/vsla-run "$artifact" "${inputs[@]}" "${outputs[@]}" --benchmark 20 2>&1); then
-    echo "$case: FAILED: $log"
-    if grep -q "unavailable" <<<"$log"; then exit 2; fi
-    status=1
-    continue
-  fi
-  python3 - "$case" "$log" <<'PY' || status=1
-import glob, sys
-import numpy as np
-case, log = sys.argv[1], sys.argv[2]
-worst = 0.0
-for expected in sorted(glob.glob(f"cases/{case}.expected*.npy")):
-    got = np.load(expected.replace(".expected", ".gpu"))
-    want = np.load(expected)
-    if got.shape != want.shape:
-        print(f"{case}: MISMATCH: shape {got.shape} != {want.shape}")
-        sys.exit(1)
-    scale = np.maximum(np.abs(want), 1.0)
-    worst = max(worst, float(np.max(np.abs(got - want) / scale)) if want.size else 0.0)
-ok = worst <= 1e-4
-print(f"{case}: {'OK' if ok else 'MISMATCH'} (max relative error {worst:.2e}); {log.strip()}")
-sys.exit(0 if ok else 1)
+  # PyTorch's and JAX's wheels bring cuBLAS under site-packages/nvidia/.
+  python3 - <<'PY' 2>/dev/null
+import glob, site
+for d in site.getsitepackages():
+    found = sorted(glob.glob(d + "/nvidia/**/libcublas.so.1*", recursive=True))
+    if found:
+        print(found[-1])
+        break
 PY
-done
-exit $status
+}
+[ -n "${VSLA_CUBLAS:-}" ] || VSLA_CUBLAS=$(find_cublas)
+export VSLA_CUBLAS
+echo "gpu-check: cuBLAS ${VSLA_CUBLAS:-as the dynamic loader finds it}"
+exec python3 run.py "$@"

@@ -1,4 +1,11 @@
 // RUN: vsla-opt %s --vsla-cpu-call-blas | FileCheck %s
+// On device memory (the GPU pipeline) the same products call cuBLAS through
+// the runtime:
+// RUN: vsla-opt %s --vsla-cpu-call-blas=device=cuda | FileCheck %s --check-prefix=CUDA
+// RUN: not vsla-opt %s --vsla-cpu-call-blas=device=tpu 2>&1 | FileCheck %s --check-prefix=BAD
+// CUDA: call @__vsla_cuda_gemm_f32(
+// CUDA: func.func private @__vsla_cuda_gemm_f32({{.*}}) attributes {llvm.emit_c_interface}
+// BAD: device 'tpu' is neither host nor cuda
 
 // f32 and f64 products on memrefs call the runtime's BLAS-backed kernels on
 // fully dynamic strided views; other element types and tensors keep linalg.

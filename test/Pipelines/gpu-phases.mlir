@@ -29,15 +29,40 @@ func.func @chain(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   return %1 : tensor<?xf32>
 }
 
-// A reduction to a scalar has no parallel loop: it runs in a one-thread
-// kernel (never on the host, which cannot read device memory).
+// Reductions: a block per output element, its threads combined by
+// gpu.all_reduce (warp shuffles and shared memory in the PTX); a reduction
+// to a scalar is one block. The output's initial value is set by a
+// one-thread kernel first.
 // GPU-LABEL: func.func @all(
-// GPU: gpu.launch_func async [%{{.*}}] @all_kernel{{.*}} blocks in (%c1{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c1{{.*}}, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.launch_func async [%{{.*}}] @all_kernel{{.*}} threads in (%c1{{.*}}, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.launch_func async [%{{.*}}] @all_kernel{{.*}} threads in (%c256, %c1{{.*}}, %c1{{.*}})
 // GPU-NOT: memref.load
 // GPU: return
+// GPU: gpu.all_reduce add
 func.func @all(%a: tensor<?xf32>) -> tensor<f32> {
   %0 = vsla.sum %a axes = [0] : tensor<?xf32>
   return %0 : tensor<f32>
+}
+
+// GPU-LABEL: func.func @rows(
+// GPU: gpu.launch_func async [%{{.*}}] @rows_kernel{{.*}} threads in (%c256, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.all_reduce maximumf
+func.func @rows(%a: tensor<?x?xf32>) -> tensor<?xf32> {
+  %0 = vsla.max %a axes = [1] : tensor<?x?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// Matrix products: the host calls the runtime's cuBLAS product after the
+// output is zeroed on the device.
+// GPU-LABEL: func.func @product(
+// GPU: gpu.launch_func
+// GPU: gpu.wait [
+// GPU: call @__vsla_cuda_gemm_f32(
+// GPU-NOT: linalg.matmul
+// NVVM-DAG: llvm.call @_mlir_ciface___vsla_cuda_gemm_f32(
+func.func @product(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = vsla.matmul %a, %b : tensor<?x?xf32>, tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }
 
 // NVVM-DAG: gpu.module @chain_kernel [#nvvm.target<chip = "sm_90", features = "+ptx80">]
@@ -54,5 +79,9 @@ func.func @all(%a: tensor<?xf32>) -> tensor<f32> {
 // PTX-SAME: mov.u32 {{.*}}%ctaid.x
 // PTX-SAME: ex2.approx
 // PTX: gpu.binary @all_kernel
+// PTX: gpu.binary @all_kernel_0
+// PTX-SAME: .shared .align 4 .b8
+// PTX-SAME: shfl.sync.bfly.b32
+// PTX-SAME: bar.sync
 
 // SM80: .target sm_80

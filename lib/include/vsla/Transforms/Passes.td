@@ -215,17 +215,50 @@ def VslaSynthesizeEntryPoints : Pass<"vsla-synthesize-entry-points",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VslaGpuBlockReductions
+    : Pass<"vsla-gpu-block-reductions", "::mlir::ModuleOp"> {
+  let summary = "Map each output element of a reduction to a thread block";
+  let description = [{
+    A `linalg.generic` (or `linalg.reduce`) on buffers that reduces over
+    some loops into one output indexed by the others, combining with an
+    associative op of 32 bits (`addf`, `mulf`, `maximumf`, `minimumf`,
+    `maxnumf`, `minnumf`, `addi`, `muli`, `andi`, `ori`, the integer
+    min/max), becomes a `gpu.launch`: blocks stride over the output
+    elements; in each, the threads stride over the reduced elements
+    (consecutive threads read consecutive elements of the innermost
+    reduced loop), each folding its share from the combiner's identity,
+    then `gpu.all_reduce` combines the threads' results (warp shuffles and
+    shared memory after `convert-gpu-to-nvvm`) and thread 0 folds the total
+    into the output. The body (what is reduced, e.g. `exp(x - m)`) is
+    computed in place, so fused producers need no buffer. Other reductions
+    are left to the parallel-loop mapping. Shape functions are left alone.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "threads per block">,
+    Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"65535",
+           "at most this many blocks; they stride over further outputs">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def VslaGpuSerialKernels : Pass<"vsla-gpu-serial-kernels", "::mlir::ModuleOp"> {
   let summary = "Run host-side memory accesses left after GPU mapping in one-thread kernels";
   let description = [{
     After `convert-parallel-loops-to-gpu`, loops that were not parallel (a
-    reduction to a scalar, a sequential scan) and single loads and stores
-    are still in the host function, where they would read device memory.
-    Each such top-level op of a host function becomes the body of a
-    `gpu.launch` of one block of one thread, so every access to a buffer
-    runs on the device. Correct first: the GPU pipeline maps what it can to
-    blocks and threads before this pass runs. An op with results (values
-    the host would need) is an error naming it. Shape functions
+    sequential scan) and single loads and stores (a rank-0 op) are still in
+    the host function, where they would read device memory. Each such
+    top-level op of a host function, with the ops of its block that use what
+    it computes (a scalar loaded, negated and stored), becomes the body of a
+    `gpu.launch` of one block of one thread placed where the last of them
+    was, so every access to a buffer runs on the device. Correct first: the
+    GPU pipeline maps what it can to blocks and threads before this pass
+    runs. A value the host still needs afterwards (a loop bound read from a
+    buffer) is an error naming the op. Shape functions
     (`vsla.shape_function`) run on the host and are left alone.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
@@ -237,11 +270,15 @@ def VslaGpuDeviceMemory : Pass<"vsla-gpu-device-memory", "::mlir::ModuleOp"> {
   let description = [{
     In functions that run on the host and launch kernels, buffers are
     device memory: `memref.alloc` becomes `gpu.alloc`, `memref.dealloc`
-    `gpu.dealloc` and `memref.copy` `gpu.memcpy`. The runtime's
-    `mgpuMemAlloc` serves `gpu.alloc` from its caching device pool.
-    Arguments are device buffers the caller passes.
+    `gpu.dealloc` and `memref.copy` `gpu.memcpy` (between views with
+    offsets or strides, which `gpu.memcpy` cannot take, a kernel of one
+    thread per element). The runtime's `mgpuMemAlloc` serves `gpu.alloc`
+    from its caching device pool. Arguments are device buffers the caller
+    passes.
   }];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // VSLA_TRANSFORMS_PASSES_TD

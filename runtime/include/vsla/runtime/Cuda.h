@@ -15,6 +15,7 @@
 
 #include "vsla/runtime/Allocator.h"
 #include "vsla/runtime/BufferPool.h"
+#include "vsla/runtime/Gemm.h"
 #include "vsla/runtime/Status.h"
 
 #include <cstddef>
@@ -133,6 +134,10 @@ Status copyHostToDevice(int ordinal, void *device, const void *host,
 Status copyDeviceToHost(int ordinal, void *host, const void *device,
                         size_t bytes);
 
+/// Whether cuBLAS loads (`$VSLA_CUBLAS`, else libcublas.so.13, .12, .11):
+/// matrix products on the GPU call it. Unavailable says what was tried.
+Status getCublasStatus();
+
 } // namespace vsla::rt::cuda
 
 /// The functions MLIR's GPU host code calls (gpu-to-llvm and the GPU
@@ -171,6 +176,23 @@ void mgpuMemset32(void *target, unsigned value, size_t count,
 void mgpuMemset16(void *target, unsigned short value, size_t count,
                   vsla::rt::cuda::CUstream stream);
 void mgpuSetDefaultDevice(int32_t device);
+
+/// c[i, j] += sum_k a[i, k] * b[k, j] on device memory through cuBLAS (the
+/// GPU pipeline's matmuls; batch: per leading index). Any layout with a
+/// unit stride in each operand; others fail the call with a named error.
+void _mlir_ciface___vsla_cuda_gemm_f32(vsla::rt::StridedMemRef<float, 2> *a,
+                                       vsla::rt::StridedMemRef<float, 2> *b,
+                                       vsla::rt::StridedMemRef<float, 2> *c);
+void _mlir_ciface___vsla_cuda_gemm_f64(vsla::rt::StridedMemRef<double, 2> *a,
+                                       vsla::rt::StridedMemRef<double, 2> *b,
+                                       vsla::rt::StridedMemRef<double, 2> *c);
+void _mlir_ciface___vsla_cuda_batch_gemm_f32(
+    vsla::rt::StridedMemRef<float, 3> *a, vsla::rt::StridedMemRef<float, 3> *b,
+    vsla::rt::StridedMemRef<float, 3> *c);
+void _mlir_ciface___vsla_cuda_batch_gemm_f64(
+    vsla::rt::StridedMemRef<double, 3> *a,
+    vsla::rt::StridedMemRef<double, 3> *b,
+    vsla::rt::StridedMemRef<double, 3> *c);
 }
 
 #endif // VSLA_RUNTIME_CUDA_H

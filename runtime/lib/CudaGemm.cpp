@@ -1,0 +1,343 @@
+//===- CudaGemm.cpp - matrix products on the GPU through cuBLAS -----------===//
+//
+// The GPU pipeline turns each f32/f64 linalg.matmul and batch_matmul into a
+// call of __vsla_cuda_gemm_<type> / __vsla_cuda_batch_gemm_<type> (C += A * B
+// on strided views of device memory, through MLIR's C interface), as the CPU
+// pipeline calls BLAS. cuBLAS is loaded with dlopen like the driver: the
+// runtime has no link-time dependency on CUDA.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsla/runtime/CompiledCall.h"
+#include "vsla/runtime/Cuda.h"
+
+#include "CudaCalls.h"
+
+#include "vsla/runtime/Gemm.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace vsla::rt::cuda {
+
+namespace {
+
+using cublasHandle_t = struct cublasContext *;
+using cublasStatus_t = int;
+using cublasOperation_t = int;
+constexpr cublasOperation_t kNoTranspose = 0, kTranspose = 1;
+
+template <typename T>
+using GemmFn = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t,
+                                  cublasOperation_t, int, int, int, const T *,
+                                  const T *, int, const T *, int, const T *,
+                                  T *, int);
+template <typename T>
+using BatchGemmFn = cublasStatus_t (*)(cublasHandle_t, cublasOperation_t,
+                                       cublasOperation_t, int, int, int,
+                                       const T *, const T *, int, long long,
+                                       const T *, int, long long, const T *,
+                                       T *, int, long long, int);
+
+struct Cublas {
+  cublasStatus_t (*create)(cublasHandle_t *);
+  cublasStatus_t (*setStream)(cublasHandle_t, CUstream);
+  const char *(*getStatusString)(cublasStatus_t);
+  GemmFn<float> sgemm;
+  GemmFn<double> dgemm;
+  BatchGemmFn<float> sgemmBatched;
+  BatchGemmFn<double> dgemmBatched;
+
+  template <typename T> GemmFn<T> gemm() const {
+    if constexpr (std::is_same_v<T, float>)
+      return sgemm;
+    else
+      return dgemm;
+  }
+  template <typename T> BatchGemmFn<T> batchGemm() const {
+    if constexpr (std::is_same_v<T, float>)
+      return sgemmBatched;
+    else
+      return dgemmBatched;
+  }
+};
+
+StatusOr<std::unique_ptr<Cublas>> loadCublas(const std::string &library) {
+  void *handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return unavailable("cannot load " + library + ": " + dlerror());
+  auto cublas = std::make_unique<Cublas>();
+  const char *missing = nullptr;
+  auto need = [&](const char *symbol, auto &slot) {
+    slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(
+        dlsym(handle, symbol));
+    if (!slot && !missing)
+      missing = symbol;
+  };
+  need("cublasCreate_v2", cublas->create);
+  need("cublasSetStream_v2", cublas->setStream);
+  need("cublasGetStatusString", cublas->getStatusString);
+  need("cublasSgemm_v2", cublas->sgemm);
+  need("cublasDgemm_v2", cublas->dgemm);
+  need("cublasSgemmStridedBatched", cublas->sgemmBatched);
+  need("cublasDgemmStridedBatched", cublas->dgemmBatched);
+  if (missing) {
+    dlclose(handle);
+    return unavailable(library + " lacks " + missing +
+                       "; cuBLAS 11 or newer is needed");
+  }
+  return cublas;
+}
+
+StatusOr<const Cublas *> getCublas() {
+  static StatusOr<std::unique_ptr<Cublas>> *loaded = [] {
+    std::string tried;
+    const char *names[] = {std::getenv("VSLA_CUBLAS"), "libcublas.so.13",
+                           "libcublas.so.12", "libcublas.so.11", "libcublas.so"};
+    for (const char *name : names) {
+      if (!name || !*name)
+        continue;
+      auto cublas = loadCublas(name);
+      if (cublas.ok() || std::getenv("VSLA_CUBLAS"))
+        return new StatusOr<std::unique_ptr<Cublas>>(std::move(cublas));
+      tried += std::string(tried.empty() ? "" : ", ") + name;
+    }
+    return new StatusOr<std::unique_ptr<Cublas>>(
+        unavailable("no cuBLAS: cannot load any of " + tried +
+                    " (install CUDA's libcublas, or set VSLA_CUBLAS to it)"));
+  }();
+  if (!loaded->ok())
+    return loaded->getStatus();
+  return static_cast<const Cublas *>(loaded->value().get());
+}
+
+Status toStatus(const Cublas &cublas, cublasStatus_t result, const char *call) {
+  if (result == 0)
+    return okStatus();
+  std::string message = std::string(call) + " failed: " +
+                        cublas.getStatusString(result);
+  // CUBLAS_STATUS_ALLOC_FAILED
+  return result == 3 ? outOfMemory(message) : internalError(message);
+}
+
+/// The calling thread's cuBLAS handle for the default device, on the
+/// thread's stream (the one compiled host code launches on).
+StatusOr<cublasHandle_t> getHandle(const Cublas &cublas) {
+  thread_local std::map<int, cublasHandle_t> handles;
+  int device = detail::getDefaultDevice();
+  cublasHandle_t &handle = handles[device];
+  if (!handle)
+    if (Status status = toStatus(cublas, cublas.create(&handle),
+                                 "cublasCreate");
+        !status.ok()) {
+      handle = nullptr;
+      return status;
+    }
+  if (Status status = toStatus(cublas, cublas.setStream(handle,
+                                                        mgpuStreamCreate()),
+                               "cublasSetStream");
+      !status.ok())
+    return status;
+  return handle;
+}
+
+/// A matrix operand as cuBLAS (column-major) takes it.
+struct ColumnMajor {
+  cublasOperation_t op;
+  int ld;
+};
+
+/// How cuBLAS reads the rows x cols matrix whose element (i, j) is at
+/// i * rowStride + j * colStride: as itself (column-major) or transposed
+/// (row-major); none when neither stride is a unit one.
+std::optional<ColumnMajor> asColumnMajor(int64_t rows, int64_t cols,
+                                         int64_t rowStride, int64_t colStride) {
+  int64_t minRows = std::max<int64_t>(rows, 1), minCols = std::max<int64_t>(cols, 1);
+  if (rowStride == 1 || rows <= 1) {
+    int64_t ld = cols <= 1 ? minRows : colStride;
+    if (ld >= minRows && ld <= INT_MAX)
+      return ColumnMajor{kNoTranspose, static_cast<int>(ld)};
+  }
+  if (colStride == 1 || cols <= 1) {
+    int64_t ld = rows <= 1 ? minCols : rowStride;
+    if (ld >= minCols && ld <= INT_MAX)
+      return ColumnMajor{kTranspose, static_cast<int>(ld)};
+  }
+  return std::nullopt;
+}
+
+/// One product's operands: element (i, j) of each at
+/// data + i * strides[0] + j * strides[1].
+template <typename T> struct Product {
+  const T *a, *b;
+  T *c;
+  int64_t m, n, k;
+  int64_t aStrides[2], bStrides[2], cStrides[2];
+  int64_t batch = 1, aBatch = 0, bBatch = 0, cBatch = 0;
+
+  /// The same product transposed: C^T += B^T A^T.
+  Product transposed() const {
+    Product t = *this;
+    t.a = b;
+    t.b = a;
+    t.m = n;
+    t.n = m;
+    t.aStrides[0] = bStrides[1];
+    t.aStrides[1] = bStrides[0];
+    t.bStrides[0] = aStrides[1];
+    t.bStrides[1] = aStrides[0];
+    t.cStrides[0] = cStrides[1];
+    t.cStrides[1] = cStrides[0];
+    std::swap(t.aBatch, t.bBatch);
+    return t;
+  }
+};
+
+/// Runs `p` through cuBLAS when C is column-major; false (and nothing run)
+/// when a layout does not fit.
+template <typename T>
+std::optional<Status> runColumnMajor(const Cublas &cublas,
+                                     cublasHandle_t handle, const Product<T> &p) {
+  auto c = asColumnMajor(p.m, p.n, p.cStrides[0], p.cStrides[1]);
+  auto a = asColumnMajor(p.m, p.k, p.aStrides[0], p.aStrides[1]);
+  auto b = asColumnMajor(p.k, p.n, p.bStrides[0], p.bStrides[1]);
+  if (!c || c->op != kNoTranspose || !a || !b)
+    return std::nullopt;
+  const T one = 1;
+  int m = p.m, n = p.n, k = p.k;
+  if (p.batch == 1)
+    return toStatus(cublas,
+                    cublas.gemm<T>()(handle, a->op, b->op, m, n, k, &one, p.a,
+                                     a->ld, p.b, b->ld, &one, p.c, c->ld),
+                    "cublasGemm");
+  return toStatus(cublas,
+                  cublas.batchGemm<T>()(handle, a->op, b->op, m, n, k, &one,
+                                        p.a, a->ld, p.aBatch, p.b, b->ld,
+                                        p.bBatch, &one, p.c, c->ld, p.cBatch,
+                                        static_cast<int>(p.batch)),
+                  "cublasGemmStridedBatched");
+}
+
+template <typename T> Status runProduct(const Product<T> &p) {
+  if (p.m == 0 || p.n == 0 || p.k == 0 || p.batch == 0)
+    return okStatus(); // C += nothing
+  for (int64_t extent : {p.m, p.n, p.k, p.batch})
+    if (extent > INT_MAX)
+      return invalidArgument("a matrix product on the GPU has an extent of " +
+                             std::to_string(extent) +
+                             ", beyond cuBLAS's 32-bit sizes");
+  auto cublas = getCublas();
+  if (!cublas.ok())
+    return cublas.getStatus();
+  auto driver = getDriver();
+  if (!driver.ok())
+    return driver.getStatus();
+  if (Status status = setCurrentDevice(detail::getDefaultDevice());
+      !status.ok())
+    return status;
+  auto handle = getHandle(**cublas);
+  if (!handle.ok())
+    return handle.getStatus();
+  std::optional<Status> status = runColumnMajor(**cublas, *handle, p);
+  if (!status)
+    status = runColumnMajor(**cublas, *handle, p.transposed());
+  if (!status)
+    return invalidArgument(
+        "a matrix product on the GPU has operands with no unit stride "
+        "(strides [" + std::to_string(p.aStrides[0]) + ", " +
+        std::to_string(p.aStrides[1]) + "], [" + std::to_string(p.bStrides[0]) +
+        ", " + std::to_string(p.bStrides[1]) + "], [" +
+        std::to_string(p.cStrides[0]) + ", " + std::to_string(p.cStrides[1]) +
+        "]); make them contiguous first");
+  if (!status->ok())
+    return *status;
+  // The function returns to host code that may hand C to the caller before
+  // any later launch waits on the stream.
+  return toStatus(**driver, (*driver)->cuStreamSynchronize(mgpuStreamCreate()),
+                  "cuStreamSynchronize");
+}
+
+template <typename T>
+void gemmCall(StridedMemRef<T, 2> *a, StridedMemRef<T, 2> *b,
+              StridedMemRef<T, 2> *c) {
+  detail::finishCall([&] {
+    Product<T> p{a->aligned + a->offset, b->aligned + b->offset,
+                 c->aligned + c->offset, c->sizes[0], c->sizes[1],
+                 std::min(a->sizes[1], b->sizes[0]),
+                 {a->strides[0], a->strides[1]},
+                 {b->strides[0], b->strides[1]},
+                 {c->strides[0], c->strides[1]}};
+    Status status = runProduct(p);
+    if (!status.ok())
+      detail::report(std::move(status));
+    return status.ok();
+  }());
+}
+
+template <typename T>
+void batchGemmCall(StridedMemRef<T, 3> *a, StridedMemRef<T, 3> *b,
+                   StridedMemRef<T, 3> *c) {
+  detail::finishCall([&] {
+    Product<T> p{a->aligned + a->offset, b->aligned + b->offset,
+                 c->aligned + c->offset, c->sizes[1], c->sizes[2],
+                 std::min(a->sizes[2], b->sizes[1]),
+                 {a->strides[1], a->strides[2]},
+                 {b->strides[1], b->strides[2]},
+                 {c->strides[1], c->strides[2]}};
+    p.batch = c->sizes[0];
+    p.aBatch = a->strides[0];
+    p.bBatch = b->strides[0];
+    p.cBatch = c->strides[0];
+    Status status = runProduct(p);
+    if (!status.ok())
+      detail::report(std::move(status));
+    return status.ok();
+  }());
+}
+
+} // namespace
+
+Status getCublasStatus() {
+  auto cublas = getCublas();
+  return cublas.ok() ? okStatus() : cublas.getStatus();
+}
+
+} // namespace vsla::rt::cuda
+
+using vsla::rt::StridedMemRef;
+
+extern "C" {
+
+void _mlir_ciface___vsla_cuda_gemm_f32(StridedMemRef<float, 2> *a,
+                                       StridedMemRef<float, 2> *b,
+                                       StridedMemRef<float, 2> *c) {
+  vsla::rt::cuda::gemmCall(a, b, c);
+}
+
+void _mlir_ciface___vsla_cuda_gemm_f64(StridedMemRef<double, 2> *a,
+                                       StridedMemRef<double, 2> *b,
+                                       StridedMemRef<double, 2> *c) {
+  vsla::rt::cuda::gemmCall(a, b, c);
+}
+
+void _mlir_ciface___vsla_cuda_batch_gemm_f32(StridedMemRef<float, 3> *a,
+                                             StridedMemRef<float, 3> *b,
+                                             StridedMemRef<float, 3> *c) {
+  vsla::rt::cuda::batchGemmCall(a, b, c);
+}
+
+void _mlir_ciface___vsla_cuda_batch_gemm_f64(StridedMemRef<double, 3> *a,
+                                             StridedMemRef<double, 3> *b,
+                                             StridedMemRef<double, 3> *c) {
+  vsla::rt::cuda::batchGemmCall(a, b, c);
+}
+
+} // extern "C"

@@ -1,0 +1,59 @@
+"""The build half of the GPU check (scripts/gpu-check.sh build runs it with the
+project's Python): exports every case of cases.py for the cuda target and, for
+cases small enough to travel, ships their inputs and the results the same
+function computes on the CPU here. Each case is also exported for the CPU, so
+that `run.py --device cpu` rehearses the whole check on a machine without a GPU.
+
+    python build.py OUT_DIR      # OUT_DIR/<case>.cuda.vsla, manifest.json, ...
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import vsla  # noqa: E402
+from cases import CASES, make_inputs  # noqa: E402
+
+
+def flatten(results) -> list:
+    if isinstance(results, (tuple, list)):
+        return [r for item in results for r in flatten(item)]
+    return [np.asarray(results)]
+
+
+def main() -> None:
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    manifest = {}
+    for case in CASES:
+        inputs = make_inputs(case)
+        # The cpu artifact lets run.py --device cpu rehearse the check here.
+        for target in ("cuda", "cpu"):
+            vsla.export(case.vsla, *inputs,
+                        path=os.path.join(out, f"{case.name}.{target}.vsla"), target=target)
+        # The CPU's results give the number of results either way; small cases
+        # keep them (and their inputs) as a second reference.
+        if case.cpu_reference:
+            results = flatten(vsla.jit(case.vsla)(*inputs))
+            for k, value in enumerate(inputs):
+                np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
+            for k, value in enumerate(results):
+                np.save(os.path.join(out, f"{case.name}.expected{k}.npy"), value)
+            count = len(results)
+        else:
+            shapes = [vsla.asarray(v[tuple(slice(0, 2) for _ in v.shape)]) for v in inputs]
+            count = len(flatten(vsla.jit(case.vsla)(*shapes)))
+        manifest[case.name] = {"results": count, "shipped_inputs": case.cpu_reference}
+        print(f"gpu-check: {case.name}: {count} result(s)", flush=True)
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

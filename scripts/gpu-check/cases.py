@@ -1,0 +1,333 @@
+"""The GPU check's corpus: each case is a VSLA function, the same computation in
+PyTorch (the reference on the GPU) and, for benchmark rows, in JAX, with seeded
+inputs that both machines make alike.
+
+The build machine (scripts/gpu-check.sh build) imports vsla and exports each
+case's `vsla` function for the cuda target; the GPU machine (run.py) imports
+torch and jax, never vsla. So the framework modules are imported inside the
+functions, and this file imports nothing else beyond NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class Case:
+    name: str
+    # Each input: (dtype, shape) of seeded normals, or a function of an
+    # np.random.Generator returning the array.
+    inputs: list
+    vsla: Callable
+    torch: Callable
+    jax: Callable | None = None
+    # A benchmark row of benchmarks/results/cuda.md (its label), else "".
+    bench: str = ""
+    # Largest |gpu - reference| / max(|reference|, 1) accepted.
+    tolerance: float = 1e-4
+    # The build machine also runs the function on the CPU and ships the
+    # results (cases small enough to travel).
+    cpu_reference: bool = True
+    notes: dict = field(default_factory=dict)
+
+
+def make_inputs(case: Case) -> list:
+    """The case's inputs, the same on every machine (NumPy's PCG64 streams)."""
+    rng = np.random.default_rng(sum(map(ord, case.name)))
+    values = []
+    for spec in case.inputs:
+        if callable(spec):
+            values.append(spec(rng))
+        else:
+            dtype, shape = spec
+            values.append(rng.standard_normal(shape).astype(dtype))
+    return values
+
+
+# --- the elementwise chain (benchmarks/workloads.py's chain) -----------------
+
+def _chain_vsla(a, b):
+    import vsla
+
+    return vsla.tanh(a * 1.5 + b) * vsla.sigmoid(a)
+
+
+def _chain_torch(a, b):
+    import torch
+
+    return torch.tanh(a * 1.5 + b) * torch.sigmoid(a)
+
+
+def _chain_jax(a, b):
+    import jax.numpy as jnp
+    from jax.nn import sigmoid
+
+    return jnp.tanh(a * 1.5 + b) * sigmoid(a)
+
+
+# --- ambient promotion: operands of different lengths ------------------------
+
+def _ambient_vsla(a, b):
+    return (a + b) * b
+
+
+def _pad_torch(x, n):
+    import torch
+
+    return torch.nn.functional.pad(x, (0, n - x.shape[-1]))
+
+
+def _ambient_torch(a, b):
+    n = max(a.shape[0], b.shape[0])
+    a, b = _pad_torch(a, n), _pad_torch(b, n)
+    return (a + b) * b
+
+
+def _ambient2d_vsla(a, b):
+    import vsla
+
+    return vsla.exp(a) - b
+
+
+def _ambient2d_torch(a, b):
+    import torch
+
+    rows, cols = max(a.shape[0], b.shape[0]), max(a.shape[1], b.shape[1])
+    pad = torch.nn.functional.pad
+    # exp is applied to a before promotion: exp(0) is not 0, zeros are added after.
+    ea = pad(torch.exp(a), (0, cols - a.shape[1], 0, rows - a.shape[0]))
+    return ea - pad(b, (0, cols - b.shape[1], 0, rows - b.shape[0]))
+
+
+# --- reductions and softmax ---------------------------------------------------
+
+def _reductions_vsla(x):
+    import vsla
+
+    return vsla.sum(x, axis=1), vsla.max(x, axis=0), vsla.sum(x), vsla.mean(x, axis=1)
+
+
+def _reductions_torch(x):
+    import torch
+
+    return x.sum(1), x.amax(0), x.sum(), x.mean(1)
+
+
+def _softmax_vsla(x):
+    import vsla
+
+    return vsla.softmax(x, axis=-1), vsla.log_softmax(x, axis=0)
+
+
+def _softmax_torch(x):
+    import torch
+
+    return torch.softmax(x, -1), torch.log_softmax(x, 0)
+
+
+def _rowsum_big_vsla(x):
+    import vsla
+
+    return vsla.sum(x, axis=1)
+
+
+def _rowsum_big_torch(x):
+    return x.sum(1)
+
+
+def _rowsum_big_jax(x):
+    return x.sum(1)
+
+
+# --- products -----------------------------------------------------------------
+
+def _matmul_vsla(a, b):
+    import vsla
+
+    return vsla.matmul(a, b)
+
+
+def _matmul_torch(a, b):
+    import torch
+
+    # The inner axis is ambient-promoted: zeros beyond the shorter one.
+    k = min(a.shape[1], b.shape[0])
+    return torch.matmul(a[:, :k], b[:k, :])
+
+
+def _matmul_jax(a, b):
+    import jax.numpy as jnp
+
+    return jnp.matmul(a, b, precision="highest")
+
+
+def _batch_matmul_vsla(a, b):
+    import vsla
+
+    return vsla.matmul(a, b) * 2.0
+
+
+def _batch_matmul_torch(a, b):
+    import torch
+
+    return torch.matmul(a, b) * 2.0
+
+
+def _conv_vsla(x, h):
+    import vsla
+
+    return vsla.conv(x, h)
+
+
+def _conv_torch(x, h):
+    import torch
+
+    # Full convolution: correlate with the reversed kernel over a padded signal.
+    k = h.shape[-1]
+    out = torch.nn.functional.conv1d(x.reshape(1, 1, -1), h.flip(-1).reshape(1, 1, -1),
+                                     padding=k - 1)
+    return out.reshape(-1)
+
+
+def _kron_vsla(a, b):
+    import vsla
+
+    return vsla.kron(a, b)
+
+
+def _kron_torch(a, b):
+    import torch
+
+    return torch.kron(a, b)
+
+
+# --- gradients and a training step -------------------------------------------
+
+def _conv_grad_vsla(x, h):
+    import vsla
+
+    return vsla.grad(lambda x, h: vsla.sum(vsla.conv(x, h) ** 2), argnums=(0, 1))(x, h)
+
+
+def _conv_grad_torch(x, h):
+    import torch
+
+    x, h = x.clone().requires_grad_(), h.clone().requires_grad_()
+    (_conv_torch(x, h) ** 2).sum().backward()
+    return x.grad, h.grad
+
+
+MLP = (784, 1024, 1024, 10)
+BATCH = 512
+LR = 0.01
+
+
+def _mlp_inputs():
+    def weight(n_in, n_out):
+        return lambda rng: (rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(
+            np.float32)
+
+    def bias(n_out):
+        return lambda rng: (0.1 * rng.standard_normal(n_out)).astype(np.float32)
+
+    specs = []
+    for n_in, n_out in zip(MLP[:-1], MLP[1:]):
+        specs += [weight(n_in, n_out), bias(n_out)]
+    specs.append((np.float32, (BATCH, MLP[0])))
+    specs.append(lambda rng: np.eye(MLP[-1], dtype=np.float32)[
+        rng.integers(0, MLP[-1], BATCH)])
+    return specs
+
+
+def _mlp_loss_vsla(w1, b1, w2, b2, w3, b3, x, y):
+    import vsla
+
+    def linear(h, w, b):
+        z = vsla.matmul(h, w)
+        return z + vsla.broadcast_to(b, z.shape)
+
+    h = vsla.relu(linear(x, w1, b1))
+    h = vsla.relu(linear(h, w2, b2))
+    logits = linear(h, w3, b3)
+    return -vsla.mean(vsla.sum(vsla.log_softmax(logits, axis=1) * y, axis=1))
+
+
+def _mlp_step_vsla(w1, b1, w2, b2, w3, b3, x, y):
+    import vsla
+
+    params = (w1, b1, w2, b2, w3, b3)
+    loss, grads = vsla.value_and_grad(_mlp_loss_vsla, argnums=(0, 1, 2, 3, 4, 5))(
+        *params, x, y)
+    return tuple(p - LR * g for p, g in zip(params, grads)) + (loss,)
+
+
+def _mlp_loss_torch(w1, b1, w2, b2, w3, b3, x, y):
+    import torch
+
+    h = torch.relu(x @ w1 + b1)
+    h = torch.relu(h @ w2 + b2)
+    logits = h @ w3 + b3
+    return -(torch.log_softmax(logits, 1) * y).sum(1).mean()
+
+
+def _mlp_step_torch(*args):
+    import torch
+
+    params = [p.detach().clone().requires_grad_() for p in args[:6]]
+    loss = _mlp_loss_torch(*params, *args[6:])
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        return tuple(p - LR * g for p, g in zip(params, grads)) + (loss.detach(),)
+
+
+def _mlp_step_jax(*args):
+    import jax
+    import jax.numpy as jnp
+
+    def loss_fn(params, x, y):
+        w1, b1, w2, b2, w3, b3 = params
+        hp = "highest"
+        h = jax.nn.relu(jnp.matmul(x, w1, precision=hp) + b1)
+        h = jax.nn.relu(jnp.matmul(h, w2, precision=hp) + b2)
+        logits = jnp.matmul(h, w3, precision=hp) + b3
+        return -(jax.nn.log_softmax(logits, 1) * y).sum(1).mean()
+
+    params = args[:6]
+    loss, grads = jax.value_and_grad(loss_fn)(params, *args[6:])
+    return tuple(p - LR * g for p, g in zip(params, grads)) + (loss,)
+
+
+N16M = 1 << 24
+
+CASES = [
+    Case("chain", [(np.float32, (65537,))] * 2, _chain_vsla, _chain_torch),
+    Case("ambient", [(np.float32, (1000,)), (np.float32, (37,))], _ambient_vsla,
+         _ambient_torch),
+    Case("ambient2d", [(np.float32, (300, 17)), (np.float32, (129, 400))], _ambient2d_vsla,
+         _ambient2d_torch),
+    Case("reductions", [(np.float32, (513, 301))], _reductions_vsla, _reductions_torch),
+    Case("softmax", [(np.float32, (257, 1000))], _softmax_vsla, _softmax_torch),
+    Case("matmul", [(np.float32, (129, 65)), (np.float32, (60, 33))], _matmul_vsla,
+         _matmul_torch),
+    Case("batch_matmul", [(np.float32, (3, 40, 50)), (np.float32, (3, 50, 20))],
+         _batch_matmul_vsla, _batch_matmul_torch),
+    Case("conv", [(np.float32, (4099,)), (np.float32, (17,))], _conv_vsla, _conv_torch),
+    Case("kron", [(np.float32, (37,)), (np.float32, (19,))], _kron_vsla, _kron_torch),
+    Case("conv_grad", [(np.float32, (999,)), (np.float32, (13,))], _conv_grad_vsla,
+         _conv_grad_torch, tolerance=1e-3),
+    Case("mlp_step", _mlp_inputs(), _mlp_step_vsla, _mlp_step_torch, _mlp_step_jax,
+         bench=f"MLP {'-'.join(map(str, MLP))} SGD train step, batch {BATCH}",
+         tolerance=1e-3, cpu_reference=False),
+    # Benchmark rows: too large to ship a CPU reference.
+    Case("chain_16m", [(np.float32, (N16M,))] * 2, _chain_vsla, _chain_torch, _chain_jax,
+         bench="fused chain tanh(1.5a + b) * sigmoid(a), 16M f32", cpu_reference=False),
+    Case("rowsum_4k", [(np.float32, (4096, 4096))], _rowsum_big_vsla, _rowsum_big_torch,
+         _rowsum_big_jax, bench="row sums of 4096x4096 f32", cpu_reference=False),
+    Case("matmul_4096", [(np.float32, (4096, 4096))] * 2, _matmul_vsla, _matmul_torch,
+         _matmul_jax, bench="f32 matmul 4096x4096x4096 (no TF32)", tolerance=1e-3,
+         cpu_reference=False),
+]

@@ -1,0 +1,90 @@
+"""Devices from Python: vsla.devices(), device= on creation, Tensor.to, and
+artifacts exported for the GPU. This machine may have no GPU: what needs one is
+skipped, and the rest checks the named errors a user gets without one."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import vsla
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+HAS_GPU = len(vsla.devices()) > 1
+
+
+def test_devices_lists_the_cpu_first_and_each_gpu_by_ordinal():
+    found = vsla.devices()
+    assert found[0] == "cpu"
+    assert found[1:] == [f"cuda:{i}" for i in range(len(found) - 1)]
+    info = vsla.cuda_device_info()
+    assert len(info) == len(found) - 1
+    for d in info:
+        assert d["total_memory_bytes"] > 0 and len(d["compute_capability"]) == 2
+
+
+def test_cpu_tensors_say_where_they_live_and_move_to_the_cpu_for_free():
+    t = vsla.tensor([1.0, 2.0], device="cpu")
+    assert t.device == "cpu"
+    assert t.to("cpu") is t and t.cpu() is t
+
+
+def test_an_unknown_device_is_a_named_error():
+    with pytest.raises(vsla.RuntimeError, match="unknown device 'tpu'"):
+        vsla.tensor([1.0], device="tpu")
+    with pytest.raises(vsla.RuntimeError, match="unknown device"):
+        vsla.tensor([1.0]).to(3)
+
+
+@pytest.mark.skipif(HAS_GPU, reason="this machine has a GPU")
+def test_without_a_gpu_cuda_tensors_are_unavailable_with_the_reason():
+    with pytest.raises(vsla.RuntimeError, match="device 'cuda' is not available: "):
+        vsla.tensor([1.0], device="cuda")
+    with pytest.raises(vsla.RuntimeError, match="device 'cuda:1' is not available"):
+        vsla.zeros(3).to("cuda:1")
+
+
+@pytest.mark.skipif(not HAS_GPU, reason="needs an NVIDIA GPU")
+def test_with_a_gpu_python_tensors_point_to_artifacts_for_now():
+    with pytest.raises(vsla.RuntimeError, match="target='cuda'"):
+        vsla.tensor([1.0], device="cuda")
+
+
+def _describe(path):
+    return subprocess.run([os.path.join(BUILD, "bin", "vsla-run"), str(path), "--describe"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_export_for_cuda_writes_an_artifact_the_runtime_runs_on_a_gpu(tmp_path):
+    def step(w, x, y):
+        loss, g = vsla.value_and_grad(
+            lambda w: vsla.mean(vsla.sum((vsla.matmul(x, w) - y) ** 2, axis=1)))(w)
+        return w - 0.1 * g, loss
+
+    w = np.ones((4, 3), np.float32)
+    x = np.ones((5, 4), np.float32)
+    y = np.zeros((5, 3), np.float32)
+    path = tmp_path / "step.vsla"
+    vsla.export(step, w, x, y, path=path, target="cuda", chip="sm_80")
+    described = _describe(path)
+    assert "on cuda" in described
+    # The Python signature travels too; calling from Python is refused by name.
+    exported = vsla.load(path)
+    with pytest.raises(vsla.VslaError, match="runs on cuda"):
+        exported(w, x, y)
+    # The same function exported for the CPU computes the reference.
+    cpu = tmp_path / "step-cpu.vsla"
+    vsla.export(step, w, x, y, path=cpu)
+    new_w, loss = vsla.load(cpu)(w, x, y)
+    assert float(loss) == pytest.approx(48.0)  # each row: 3 * (4 - 0)^2
+    np.testing.assert_allclose(new_w.numpy(), w - 0.1 * 8.0, rtol=1e-5)  # 2/5 * 5 * 4
+    assert json.loads(vsla.load(cpu)._module.user_metadata)["name"] == "step"
+
+
+def test_export_refuses_an_unknown_target(tmp_path):
+    with pytest.raises(ValueError, match="target must be 'cpu' or 'cuda'"):
+        vsla.export(lambda x: x * 2.0, np.ones(3, np.float32), path=tmp_path / "f.vsla",
+                    target="rocm")
