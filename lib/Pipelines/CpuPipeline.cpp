@@ -40,7 +40,7 @@ StringRef getCpuPhaseName(CpuPhase phase) {
 static void addVslaPhase(OpPassManager &pm) { addCleanupPasses(pm); }
 
 static void addLinalgPhase(OpPassManager &pm) {
-  addFusedLinalgPasses(pm, /*useRuntimeFft=*/true);
+  addFusedLinalgPasses(pm, ConvertVslaToLinalgOptions{});
   pm.addPass(createOutlineContractionsPass());
   pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
   addCleanupPasses(pm);

@@ -18,10 +18,9 @@ void addCleanupPasses(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void addFusedLinalgPasses(OpPassManager &pm, bool useRuntimeFft) {
+void addFusedLinalgPasses(OpPassManager &pm,
+                          const ConvertVslaToLinalgOptions &lowering) {
   pm.addPass(createVslaLowerMap());
-  ConvertVslaToLinalgOptions lowering;
-  lowering.useRuntimeFft = useRuntimeFft;
   pm.addPass(createConvertVslaToLinalg(lowering));
   addCleanupPasses(pm);
   pm.addPass(createFuseElementwisePass());

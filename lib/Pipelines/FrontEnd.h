@@ -3,6 +3,8 @@
 #ifndef VSLA_PIPELINES_FRONTEND_H
 #define VSLA_PIPELINES_FRONTEND_H
 
+#include "vsla/Conversion/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 
 namespace mlir::vsla {
@@ -12,9 +14,11 @@ namespace mlir::vsla {
 void addCleanupPasses(OpPassManager &pm);
 
 /// The linalg phase's common part: maps over ragged batches lowered, vsla
-/// converted to linalg on tensors (long convolutions through the runtime's
-/// FFT where `useRuntimeFft`: host code only), elementwise chains fused.
-void addFusedLinalgPasses(OpPassManager &pm, bool useRuntimeFft);
+/// converted to linalg on tensors with `lowering`'s options (the CPU: long
+/// convolutions through the runtime's FFT, a host function; the GPU: guarded
+/// reads for ambient promotion), elementwise chains fused.
+void addFusedLinalgPasses(OpPassManager &pm,
+                          const ConvertVslaToLinalgOptions &lowering);
 
 /// Tensors to buffers: outputs passed in written in place, the module
 /// bufferized across function boundaries, deallocations placed.

@@ -111,8 +111,14 @@ void buildVslaToGpuPipeline(OpPassManager &pm,
       addCleanupPasses(pm);
       break;
     case GpuPhase::linalg:
-      // The FFT is a host function: kernels convolve directly.
-      addFusedLinalgPasses(pm, /*useRuntimeFft=*/false);
+    {
+      // The FFT is a host function: kernels convolve directly. Ambient
+      // promotion is one kernel per op.
+      ConvertVslaToLinalgOptions lowering;
+      lowering.useRuntimeFft = false;
+      lowering.guardedPromotion = true;
+      addFusedLinalgPasses(pm, lowering);
+    }
       break;
     case GpuPhase::gpu:
       addGpuPhase(pm, options);

@@ -13,6 +13,11 @@
 // dynamic, a run-time check takes the plain elementwise path if they are
 // equal, so the common case costs one pass.
 //
+// With guarded reads (the GPU pipeline, where each step would be a kernel
+// launch), the promoted path is one linalg.generic over the result instead:
+// each operand is read where its shape covers the index and is zero
+// elsewhere (a branch per read, still no padded copy).
+//
 //===----------------------------------------------------------------------===//
 
 #include "PatternTables.h"
@@ -22,6 +27,8 @@
 #include "vsla/Conversion/Passes.h"
 #include "vsla/Dialect/VslaOps.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -37,8 +44,8 @@ Value castIfNeeded(OpBuilder &b, Location loc, Value value, Type type) {
 
 template <typename OpTy>
 struct AmbientBinaryLowering : OpConversionPattern<OpTy> {
-  AmbientBinaryLowering(MLIRContext *context, BinaryFn fn)
-      : OpConversionPattern<OpTy>(context), fn(fn) {}
+  AmbientBinaryLowering(MLIRContext *context, BinaryFn fn, bool guardedReads)
+      : OpConversionPattern<OpTy>(context), fn(fn), guardedReads(guardedReads) {}
 
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
@@ -126,6 +133,8 @@ private:
                  ArrayRef<OpFoldResult> lhsDims, ArrayRef<OpFoldResult> rhsDims,
                  RankedTensorType resultType,
                  ArrayRef<OpFoldResult> dims) const {
+    if (guardedReads)
+      return guarded(b, loc, lhs, rhs, lhsDims, rhsDims, resultType, dims);
     Type elementType = resultType.getElementType();
     Value zero = createScalar(b, loc, elementType, 0);
     // When one operand's box is the whole result (always so in 1-D), its
@@ -164,19 +173,77 @@ private:
     return insertOrigin(b, loc, part, result);
   }
 
+  /// One pass over the result, reading each operand where its shape covers
+  /// the index and zero elsewhere.
+  Value guarded(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                ArrayRef<OpFoldResult> lhsDims, ArrayRef<OpFoldResult> rhsDims,
+                RankedTensorType resultType,
+                ArrayRef<OpFoldResult> dims) const {
+    Type elementType = resultType.getElementType();
+    int64_t rank = resultType.getRank();
+    Value init = tensor::EmptyOp::create(b, loc, dims, elementType);
+    SmallVector<Value> lhsExtents = getValueOrCreateConstantIndexOp(b, loc, lhsDims);
+    SmallVector<Value> rhsExtents = getValueOrCreateConstantIndexOp(b, loc, rhsDims);
+    bool lhsCovers = isEqualConstantIntOrValueArray(lhsDims, dims);
+    bool rhsCovers = isEqualConstantIntOrValueArray(rhsDims, dims);
+    auto body = [&](OpBuilder &nb, Location nl, ValueRange) {
+      SmallVector<Value> index;
+      for (int64_t d = 0; d < rank; ++d)
+        index.push_back(linalg::IndexOp::create(nb, nl, d));
+      auto read = [&](Value operand, ArrayRef<Value> extents,
+                      bool covers) -> Value {
+        if (covers)
+          return tensor::ExtractOp::create(nb, nl, operand, index);
+        Value inside = arith::ConstantIntOp::create(nb, nl, 1, 1);
+        for (int64_t d = 0; d < rank; ++d)
+          inside = arith::AndIOp::create(
+              nb, nl, inside,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
+                                    index[d], extents[d]));
+        auto branch = scf::IfOp::create(
+            nb, nl, inside,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(
+                  tb, tl,
+                  ValueRange{tensor::ExtractOp::create(tb, tl, operand, index)});
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(
+                  eb, el, ValueRange{createScalar(eb, el, elementType, 0)});
+            });
+        return branch.getResult(0);
+      };
+      Value l = read(lhs, lhsExtents, lhsCovers);
+      Value r = read(rhs, rhsExtents, rhsCovers);
+      Value result = fn(nb, nl, l, r);
+      linalg::YieldOp::create(nb, nl, result);
+    };
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
+                                     ValueRange{}, ValueRange{init}, maps,
+                                     iterators, body)
+        .getResult(0);
+  }
+
   BinaryFn fn;
+  bool guardedReads;
 };
 
 } // namespace
 
-void populateAmbientPromotionPatterns(RewritePatternSet &patterns) {
+void populateAmbientPromotionPatterns(RewritePatternSet &patterns,
+                                      bool guardedReads) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<AmbientBinaryLowering<AddOp>>(context, addScalars);
-  patterns.add<AmbientBinaryLowering<SubOp>>(context, subScalars);
-  patterns.add<AmbientBinaryLowering<MulOp>>(context, mulScalars);
-  patterns.add<AmbientBinaryLowering<DivOp>>(context, divScalars);
-  patterns.add<AmbientBinaryLowering<MaximumOp>>(context, maxScalars);
-  patterns.add<AmbientBinaryLowering<MinimumOp>>(context, minScalars);
+  patterns.add<AmbientBinaryLowering<AddOp>>(context, addScalars, guardedReads);
+  patterns.add<AmbientBinaryLowering<SubOp>>(context, subScalars, guardedReads);
+  patterns.add<AmbientBinaryLowering<MulOp>>(context, mulScalars, guardedReads);
+  patterns.add<AmbientBinaryLowering<DivOp>>(context, divScalars, guardedReads);
+  patterns.add<AmbientBinaryLowering<MaximumOp>>(context, maxScalars,
+                                                 guardedReads);
+  patterns.add<AmbientBinaryLowering<MinimumOp>>(context, minScalars,
+                                                 guardedReads);
 }
 
 } // namespace mlir::vsla::lowering

@@ -7,7 +7,8 @@
 
 namespace mlir::vsla::lowering {
 
-void populateAmbientPromotionPatterns(RewritePatternSet &patterns);
+void populateAmbientPromotionPatterns(RewritePatternSet &patterns,
+                                      bool guardedReads);
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateLayoutPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);

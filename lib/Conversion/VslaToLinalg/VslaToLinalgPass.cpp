@@ -19,8 +19,9 @@ using namespace mlir;
 using namespace mlir::vsla;
 
 void mlir::vsla::populateVslaToLinalgPatterns(RewritePatternSet &patterns,
-                                               bool useRuntimeFft) {
-  lowering::populateAmbientPromotionPatterns(patterns);
+                                               bool useRuntimeFft,
+                                               bool guardedPromotion) {
+  lowering::populateAmbientPromotionPatterns(patterns, guardedPromotion);
   lowering::populateElementwisePatterns(patterns);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
@@ -44,7 +45,7 @@ struct ConvertVslaToLinalgPass
     target.addIllegalDialect<VslaDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateVslaToLinalgPatterns(patterns, useRuntimeFft);
+    populateVslaToLinalgPatterns(patterns, useRuntimeFft, guardedPromotion);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

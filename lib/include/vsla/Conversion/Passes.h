@@ -17,9 +17,11 @@
 
 namespace mlir::vsla {
 
-/// Adds the patterns that lower every vsla op to upstream ops on tensors.
+/// Adds the patterns that lower every vsla op to upstream ops on tensors
+/// (the options of convert-vsla-to-linalg).
 void populateVslaToLinalgPatterns(RewritePatternSet &patterns,
-                                  bool useRuntimeFft = true);
+                                  bool useRuntimeFft = true,
+                                  bool guardedPromotion = false);
 
 #define GEN_PASS_DECL
 #include "vsla/Conversion/Passes.h.inc"

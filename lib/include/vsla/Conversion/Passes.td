@@ -17,6 +17,9 @@ def ConvertVslaToLinalg : Pass<"convert-vsla-to-linalg"> {
     `f(x, y)` to the overlap, each as an elementwise `linalg.generic` on
     slices of the operands and of the result. When the shapes are dynamic a
     run-time check takes the plain elementwise path if they turn out equal.
+    With `guarded-promotion` the promoted path is a single elementwise
+    `linalg.generic` over the result that reads each operand (`tensor.extract`)
+    where its shape covers the index and uses zero elsewhere.
 
     Contractions (`matmul`, `conv`) treat ambient zeros as structural: terms
     outside an operand's shape contribute exactly zero. Reductions of an
@@ -26,7 +29,12 @@ def ConvertVslaToLinalg : Pass<"convert-vsla-to-linalg"> {
   let options = [
     Option<"useRuntimeFft", "use-runtime-fft", "bool", /*default=*/"true",
            "Convolve long 1-D f32/f64 signals through the runtime's FFT (a "
-           "host function; off when the code runs on a GPU)">
+           "host function; off when the code runs on a GPU)">,
+    Option<"guardedPromotion", "guarded-promotion", "bool", /*default=*/"false",
+           "Promote mismatched shapes in one elementwise linalg.generic over "
+           "the result whose body reads each operand where its shape covers "
+           "the index and zero elsewhere, instead of one op per region (the "
+           "GPU pipeline: one kernel per op)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
