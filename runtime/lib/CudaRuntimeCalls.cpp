@@ -14,7 +14,9 @@
 #include "CudaCalls.h"
 
 #include <cstdio>
+#include <map>
 #include <string>
+#include <unordered_map>
 
 using namespace vsla::rt;
 using namespace vsla::rt::cuda;
@@ -158,6 +160,49 @@ namespace {
 /// calls from different threads do not serialize.
 thread_local CUstream threadStream = nullptr;
 thread_local int32_t threadStreamDevice = -1;
+
+/// Stream-ordered reuse of device memory. Compiled host code frees a
+/// temporary as soon as it is dead, while kernels queued before may still
+/// read it; returning it to the shared pool then would need a wait for the
+/// stream. Instead a block freed on the calling thread's stream waits in
+/// `pending`, where later allocations of the same thread (on the same
+/// stream, so after those kernels) reuse it, and goes back to the pool when
+/// that stream is next synchronized (at the latest when the compiled call
+/// returns).
+struct StreamBlocks {
+  /// The size asked for each block this thread allocated from the pool.
+  std::unordered_map<void *, uint64_t> sizes;
+  /// Blocks freed on the thread's stream, by size.
+  std::multimap<uint64_t, void *> pending;
+};
+thread_local StreamBlocks streamBlocks;
+
+bool onThreadStream(CUstream stream) {
+  return stream && stream == threadStream &&
+         threadStreamDevice == defaultDevice;
+}
+
+/// A pending block of `bytes` to `bytes * 5 / 4`, or null.
+void *reusePending(uint64_t bytes) {
+  auto found = streamBlocks.pending.lower_bound(bytes);
+  if (found == streamBlocks.pending.end() ||
+      found->first > bytes + bytes / 4)
+    return nullptr;
+  void *block = found->second;
+  streamBlocks.sizes[block] = found->first;
+  streamBlocks.pending.erase(found);
+  return block;
+}
+
+void releasePending() {
+  if (streamBlocks.pending.empty())
+    return;
+  auto pool = getDevicePool(threadStreamDevice);
+  for (auto &[bytes, block] : streamBlocks.pending)
+    if (pool.ok())
+      (void)(*pool)->deallocate(block, 0, 256);
+  streamBlocks.pending.clear();
+}
 } // namespace
 
 CUstream mgpuStreamCreate() {
@@ -183,8 +228,12 @@ void mgpuStreamDestroy(CUstream stream) {
 }
 
 void mgpuStreamSynchronize(CUstream stream) {
-  finishCall(call("cuStreamSynchronize",
-              [&](const Driver &d) { return d.cuStreamSynchronize(stream); }));
+  bool ok = call("cuStreamSynchronize",
+                 [&](const Driver &d) { return d.cuStreamSynchronize(stream); });
+  // The stream's work is done: blocks freed on it go back to the pool.
+  if (ok && stream && stream == threadStream)
+    releasePending();
+  finishCall(ok);
 }
 
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
@@ -217,7 +266,7 @@ void mgpuEventRecord(CUevent event, CUstream stream) {
               [&](const Driver &d) { return d.cuEventRecord(event, stream); }));
 }
 
-void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
+void *mgpuMemAlloc(uint64_t bytes, CUstream stream, bool hostShared) {
   void *memory = nullptr;
   finishCall([&] {
     if (hostShared) {
@@ -225,6 +274,11 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
                              "is not supported; allocate device memory and "
                              "copy"));
       return false;
+    }
+    if (onThreadStream(stream)) {
+      memory = reusePending(bytes);
+      if (memory)
+        return true;
     }
     auto pool = getDevicePool(defaultDevice);
     if (!pool.ok()) {
@@ -237,6 +291,7 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
       return false;
     }
     memory = *allocated;
+    streamBlocks.sizes[memory] = bytes;
     return true;
   }());
   return memory;
@@ -245,6 +300,16 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream, bool hostShared) {
 void mgpuMemFree(void *pointer, CUstream stream) {
   if (!pointer)
     return;
+  auto size = streamBlocks.sizes.find(pointer);
+  if (onThreadStream(stream) && size != streamBlocks.sizes.end()) {
+    // Stream-ordered: work queued on this stream may still read the block,
+    // and only later work on the same stream reuses it.
+    streamBlocks.pending.emplace(size->second, pointer);
+    streamBlocks.sizes.erase(size);
+    return;
+  }
+  if (size != streamBlocks.sizes.end())
+    streamBlocks.sizes.erase(size);
   finishCall([&] {
     // The block returns to the pool for later work on any stream: first
     // wait for the work that may still read it.
