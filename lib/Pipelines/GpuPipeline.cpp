@@ -58,6 +58,7 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createVslaGpuSerialKernels());
   pm.addPass(createVslaGpuDeviceMemory());
+  pm.addPass(createVslaGpuDeviceChecks());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createGpuKernelOutliningPass());
   // Allocations, copies and launches on a stream (the host lowering needs

@@ -39,7 +39,11 @@ def main() -> None:
                         path=os.path.join(out, f"{case.name}.{target}.vsla"), target=target)
         # The CPU's results give the number of results either way; small cases
         # keep them (and their inputs) as a second reference.
-        if case.cpu_reference:
+        if case.expect_error:
+            for k, value in enumerate(inputs):
+                np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
+            count = 1
+        elif case.cpu_reference:
             results = flatten(vsla.jit(case.vsla)(*inputs))
             for k, value in enumerate(inputs):
                 np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
@@ -49,7 +53,9 @@ def main() -> None:
         else:
             shapes = [vsla.asarray(v[tuple(slice(0, 2) for _ in v.shape)]) for v in inputs]
             count = len(flatten(vsla.jit(case.vsla)(*shapes)))
-        manifest[case.name] = {"results": count, "shipped_inputs": case.cpu_reference}
+        manifest[case.name] = {"results": count,
+                               "shipped_inputs": case.cpu_reference or bool(case.expect_error),
+                               "expected": case.cpu_reference and not case.expect_error}
         print(f"gpu-check: {case.name}: {count} result(s)", flush=True)
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

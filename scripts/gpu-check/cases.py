@@ -23,7 +23,8 @@ class Case:
     # np.random.Generator returning the array.
     inputs: list
     vsla: Callable
-    torch: Callable
+    # The same computation in PyTorch (None for cases that must fail).
+    torch: Callable | None
     jax: Callable | None = None
     # A benchmark row of benchmarks/results/cuda.md (its label), else "".
     bench: str = ""
@@ -32,6 +33,9 @@ class Case:
     # The build machine also runs the function on the CPU and ships the
     # results (cases small enough to travel).
     cpu_reference: bool = True
+    # The call must fail with a message holding this (a run-time check on the
+    # device), and leave the GPU usable for the cases after it.
+    expect_error: str = ""
     notes: dict = field(default_factory=dict)
 
 
@@ -301,6 +305,101 @@ def _mlp_step_jax(*args):
     return tuple(p - LR * g for p, g in zip(params, grads)) + (loss,)
 
 
+# --- layout, math, more gradients, other element types ------------------------
+
+def _layout_vsla(a, b, c):
+    import vsla
+
+    joined = vsla.concat([vsla.transpose(a), vsla.reshape(a, (7, 5))], axis=0)
+    return joined * 2.0, vsla.stack([vsla.reverse(b, axis=0), c])
+
+
+def _layout_torch(a, b, c):
+    import torch
+
+    joined = torch.cat([a.T, a.reshape(7, 5)], 0)
+    n = max(b.shape[0], c.shape[0])
+    return joined * 2.0, torch.stack([_pad_torch(b.flip(0), n), _pad_torch(c, n)])
+
+
+def _math_vsla(x, y):
+    import vsla
+
+    z = vsla.gelu(x) + vsla.erf(y) + vsla.sin(x) * vsla.cos(y) + vsla.sigmoid(x)
+    w = vsla.log(vsla.abs(x) + 1.0) - vsla.sqrt(vsla.abs(y)) + vsla.power(vsla.abs(x), 1.5)
+    return z, vsla.maximum(w, z) - vsla.minimum(x, y) + vsla.exp(-vsla.abs(x))
+
+
+def _math_torch(x, y):
+    import torch
+
+    z = (torch.nn.functional.gelu(x) + torch.erf(y) + torch.sin(x) * torch.cos(y)
+         + torch.sigmoid(x))
+    w = torch.log(x.abs() + 1.0) - torch.sqrt(y.abs()) + x.abs() ** 1.5
+    return z, torch.maximum(w, z) - torch.minimum(x, y) + torch.exp(-x.abs())
+
+
+def _softmax_grad_vsla(x):
+    import vsla
+
+    return vsla.grad(lambda x: vsla.sum(vsla.softmax(x, axis=1) ** 2))(x)
+
+
+def _softmax_grad_torch(x):
+    import torch
+
+    x = x.clone().requires_grad_()
+    (torch.softmax(x, 1) ** 2).sum().backward()
+    return x.grad
+
+
+def _matmul_grad_vsla(a, b):
+    import vsla
+
+    return vsla.grad(lambda a, b: vsla.sum(vsla.tanh(vsla.matmul(a, b))),
+                     argnums=(0, 1))(a, b)
+
+
+def _matmul_grad_torch(a, b):
+    import torch
+
+    a, b = a.clone().requires_grad_(), b.clone().requires_grad_()
+    torch.tanh(a @ b).sum().backward()
+    return a.grad, b.grad
+
+
+def _wide_types_vsla(i, d):
+    import vsla
+
+    return (vsla.sum(i), vsla.max(i, axis=0), vsla.sum(d, axis=1),
+            vsla.cast(vsla.sum(i, axis=1), "float64") * vsla.sum(d, axis=0))
+
+
+def _wide_types_torch(i, d):
+    return i.sum(), i.amax(0), d.sum(1), _pad_torch(i.sum(1).double(), d.shape[1]) * d.sum(0)
+
+
+def _cross_entropy_vsla(logits, labels):
+    from vsla import nn
+
+    return nn.cross_entropy(logits, labels)
+
+
+def _cross_entropy_torch(logits, labels):
+    import torch
+
+    return torch.nn.functional.cross_entropy(logits, labels)
+
+
+def _labels(n, classes, bad=False):
+    def make(rng):
+        labels = rng.integers(0, classes, n)
+        if bad:
+            labels[n // 2] = classes  # out of range: the check must fail the call
+        return labels
+    return make
+
+
 N16M = 1 << 24
 
 CASES = [
@@ -317,6 +416,19 @@ CASES = [
          _batch_matmul_vsla, _batch_matmul_torch),
     Case("conv", [(np.float32, (4099,)), (np.float32, (17,))], _conv_vsla, _conv_torch),
     Case("kron", [(np.float32, (37,)), (np.float32, (19,))], _kron_vsla, _kron_torch),
+    Case("layout", [(np.float32, (5, 7)), (np.float32, (6,)), (np.float32, (9,))],
+         _layout_vsla, _layout_torch),
+    Case("math", [(np.float32, (3001,))] * 2, _math_vsla, _math_torch, tolerance=1e-4),
+    Case("softmax_grad", [(np.float32, (65, 130))], _softmax_grad_vsla, _softmax_grad_torch,
+         tolerance=1e-3),
+    Case("matmul_grad", [(np.float32, (66, 70)), (np.float32, (70, 31))], _matmul_grad_vsla,
+         _matmul_grad_torch, tolerance=1e-3),
+    Case("wide_types", [lambda rng: rng.integers(-50, 50, (40, 3)),
+                        (np.float64, (5, 300))], _wide_types_vsla, _wide_types_torch),
+    Case("cross_entropy", [(np.float32, (64, 10)), _labels(64, 10)], _cross_entropy_vsla,
+         _cross_entropy_torch),
+    Case("bad_labels", [(np.float32, (64, 10)), _labels(64, 10, bad=True)],
+         _cross_entropy_vsla, None, expect_error="a class label is out of range"),
     Case("conv_grad", [(np.float32, (999,)), (np.float32, (13,))], _conv_grad_vsla,
          _conv_grad_torch, tolerance=1e-3),
     Case("mlp_step", _mlp_inputs(), _mlp_step_vsla, _mlp_step_torch, _mlp_step_jax,

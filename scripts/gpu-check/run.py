@@ -95,8 +95,8 @@ def main() -> int:
 
     # The runtime's own view first: no driver or no device is exit 2.
     cases = os.path.join(HERE, "cases")
-    probe = sorted(f for f in os.listdir(cases) if f.endswith(".in0.npy"))[0]
-    probe = probe[:-len(".in0.npy")]
+    manifest = json.load(open(os.path.join(cases, "manifest.json")))
+    probe = next(name for name, info in manifest.items() if info["expected"])
     try:
         vsla_run(os.path.join(cases, f"{probe}.{target}.vsla"),
                  sorted(os.path.join(cases, f) for f in os.listdir(cases)
@@ -125,7 +125,6 @@ def main() -> int:
     except Exception:  # noqa: BLE001 (JAX is optional)
         have_jax = False
 
-    manifest = json.load(open(os.path.join(HERE, "cases", "manifest.json")))
     only = set(filter(None, options.only.split(",")))
     status = 0
     checks, rows = [], []
@@ -147,6 +146,19 @@ def main() -> int:
             output_paths = [os.path.join(work, f"{case.name}.out{k}.npy")
                             for k in range(info["results"])]
             repeat = 50 if case.bench else 5
+            if case.expect_error:
+                try:
+                    vsla_run(os.path.join(cases, f"{case.name}.{target}.vsla"), input_paths,
+                             output_paths, 1)
+                    raise RuntimeError("the call succeeded; a run-time check should have "
+                                       "failed it")
+                except RuntimeError as e:
+                    if case.expect_error not in str(e):
+                        raise
+                line = f"{case.name}: OK (failed as it must: {case.expect_error})"
+                print(line, flush=True)
+                checks.append(line)
+                continue
             vsla_us, log = vsla_run(os.path.join(cases, f"{case.name}.{target}.vsla"),
                                     input_paths, output_paths, repeat)
             got = [np.load(p) for p in output_paths]
@@ -156,7 +168,7 @@ def main() -> int:
                 raise ValueError(f"{len(got)} results, PyTorch has {len(want)}")
             error = max((worst_error(g, w) for g, w in zip(got, want)), default=0.0)
             cpu_error = None
-            if info["shipped_inputs"]:
+            if info["expected"]:
                 cpu_error = max((worst_error(g, np.load(os.path.join(
                     cases, f"{case.name}.expected{k}.npy"))) for k, g in enumerate(got)),
                     default=0.0)

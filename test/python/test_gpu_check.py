@@ -19,8 +19,9 @@ def test_the_gpu_check_builds_here_and_needs_a_gpu_to_run(tmp_path):
     assert built.returncode == 0, built.stdout + built.stderr
     manifest = json.loads((out / "cases" / "manifest.json").read_text())
     files = {p.name for p in (out / "cases").iterdir()}
-    for case in ("chain", "ambient", "reductions", "softmax", "matmul", "conv", "conv_grad",
-                 "mlp_step", "chain_16m", "matmul_4096"):
+    for case in ("chain", "ambient", "reductions", "softmax", "layout", "math", "matmul",
+                 "conv", "conv_grad", "cross_entropy", "bad_labels", "mlp_step", "chain_16m",
+                 "matmul_4096"):
         assert f"{case}.cuda.vsla" in files
         assert manifest[case]["results"] >= 1
     assert manifest["mlp_step"]["results"] == 7  # six parameters and the loss
@@ -31,6 +32,9 @@ def test_the_gpu_check_builds_here_and_needs_a_gpu_to_run(tmp_path):
     np.testing.assert_allclose(np.load(out / "cases" / "chain.expected0.npy"), expected,
                                rtol=2e-5, atol=2e-6)
     assert "chain_16m.in0.npy" not in files  # made on the GPU machine
+    # The case whose check must fail ships its inputs (a label out of range), no results.
+    labels = np.load(out / "cases" / "bad_labels.in1.npy")
+    assert labels.max() == 10 and "bad_labels.expected0.npy" not in files
     assert (out / "bin" / "vsla-run").exists() and (out / "bin" / "libomp.so.5").exists()
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     assert size < 48 << 20

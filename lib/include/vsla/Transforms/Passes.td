@@ -265,6 +265,26 @@ def VslaGpuSerialKernels : Pass<"vsla-gpu-serial-kernels", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def VslaGpuDeviceChecks : Pass<"vsla-gpu-device-checks", "::mlir::ModuleOp"> {
+  let summary = "Fail run-time checks inside kernels through a device word the host reads back";
+  let description = [{
+    A run-time check whose fact depends on data (a class label out of range)
+    can end up inside a `gpu.launch`, where the runtime's
+    `__vsla_check_failed` (a host function) cannot be called. In each host
+    function with such launches, a device word (`gpu.alloc`, zeroed with
+    `gpu.memset`) takes the failed check's id instead (`memref.store`), and
+    right after each such launch the host copies the word back
+    (`gpu.memcpy` into a `memref.alloca`) and calls `__vsla_check_failed`
+    with it when it is not zero, before any later kernel reads memory on the
+    strength of the fact. Runs after `vsla-gpu-device-memory` (the word read
+    back is host memory) and before kernel outlining.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def VslaGpuDeviceMemory : Pass<"vsla-gpu-device-memory", "::mlir::ModuleOp"> {
   let summary = "Allocate the host functions' buffers in device memory";
   let description = [{
