@@ -20,7 +20,8 @@ fi
 [ -x build/bin/vsla-compile ] || { echo "gpu-check: build first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$dir"
 mkdir -p "$dir/bin" "$dir/cases"
-cp build/bin/vsla-run "$dir/bin/"
+cp build/bin/vsla-run build/lib/libvsla_runtime.so "$dir/bin/"
+cp -r python/vsla_runtime "$dir/"
 cp -L /usr/lib/llvm-22/lib/libomp.so.5 "$dir/bin/"
 cp scripts/gpu-check/run.sh scripts/gpu-check/run.py scripts/gpu-check/cases.py "$dir/"
 .venv/bin/python scripts/gpu-check/build.py "$dir/cases"

@@ -296,4 +296,12 @@ Status copyDeviceToHost(int ordinal, void *host, const void *device,
   });
 }
 
+Status synchronizeLegacyStream(int ordinal) {
+  // CU_STREAM_LEGACY
+  const auto legacy = reinterpret_cast<CUstream>(uintptr_t(1));
+  return copyOnDevice(ordinal, "cuStreamSynchronize", [&](const Driver &d) {
+    return d.cuStreamSynchronize(legacy);
+  });
+}
+
 } // namespace vsla::rt::cuda

@@ -134,6 +134,39 @@ Status Module::invoke(const std::string &name,
   return invoke(*found, userArguments, results);
 }
 
+StatusOr<const MemRefDescriptor *>
+Module::getDeviceConstant(size_t index) const {
+  std::lock_guard<std::mutex> lock(deviceConstantsMutex);
+  if (deviceConstants.size() < constants.size())
+    deviceConstants.resize(constants.size());
+  if (!deviceConstants[index]) {
+    const MemRefDescriptor &host = constants[index].descriptor;
+    if (!host.isContiguous())
+      return internalError("module constant '" + constants[index].name +
+                           "' is not row-major; device functions cannot bind it");
+    size_t bytes = static_cast<size_t>(host.getNumElements()) *
+                   getElementByteSize(host.getElementType());
+    auto pool = cuda::getDevicePool(0);
+    if (!pool.ok())
+      return pool.getStatus();
+    auto buffer = Buffer::allocate(**pool, bytes, 256);
+    if (!buffer.ok())
+      return buffer.getStatus();
+    // Constants are stored row-major (the artifact writer packs them).
+    if (Status status =
+            cuda::copyHostToDevice(0, buffer->data(), host.getDataPtr(), bytes);
+        !status.ok())
+      return status;
+    auto descriptor = MemRefDescriptor::getRowMajor(
+        host.getElementType(), buffer->data(), host.getSizes());
+    if (!descriptor.ok())
+      return descriptor.getStatus();
+    deviceConstants[index].reset(
+        new DeviceConstant{std::move(*buffer), std::move(*descriptor)});
+  }
+  return &deviceConstants[index]->descriptor;
+}
+
 Status Module::invoke(const FunctionExport &signature,
                       const std::vector<Argument> &userArguments,
                       std::vector<HostTensor> &results) const {
@@ -158,11 +191,15 @@ Status Module::invoke(const FunctionExport &signature,
     for (int64_t constant : signature.boundArguments) {
       if (constant < 0)
         bound.push_back(userArguments[next++]);
-      else if (static_cast<size_t>(constant) < constants.size())
-        bound.push_back(Argument::tensor(constants[constant].descriptor));
-      else
+      else if (static_cast<size_t>(constant) >= constants.size())
         return internalError("@" + signature.name +
                              " is bound to a missing module constant");
+      else if (!onDevice)
+        bound.push_back(Argument::tensor(constants[constant].descriptor));
+      else if (auto device = getDeviceConstant(constant); device.ok())
+        bound.push_back(Argument::tensor(**device));
+      else
+        return device.getStatus();
     }
     arguments = &bound;
   }

@@ -33,9 +33,10 @@ def main() -> None:
     manifest = {}
     for case in CASES:
         inputs = make_inputs(case)
+        fun = case.vsla() if case.module else case.vsla
         # The cpu artifact lets run.py --device cpu rehearse the check here.
         for target in ("cuda", "cpu"):
-            vsla.export(case.vsla, *inputs,
+            vsla.export(fun, *inputs,
                         path=os.path.join(out, f"{case.name}.{target}.vsla"), target=target)
         # The CPU's results give the number of results either way; small cases
         # keep them (and their inputs) as a second reference.
@@ -44,7 +45,7 @@ def main() -> None:
                 np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
             count = 1
         elif case.cpu_reference:
-            results = flatten(vsla.jit(case.vsla)(*inputs))
+            results = flatten((fun if case.module else vsla.jit(fun))(*inputs))
             for k, value in enumerate(inputs):
                 np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
             for k, value in enumerate(results):
@@ -52,7 +53,7 @@ def main() -> None:
             count = len(results)
         else:
             shapes = [vsla.asarray(v[tuple(slice(0, 2) for _ in v.shape)]) for v in inputs]
-            count = len(flatten(vsla.jit(case.vsla)(*shapes)))
+            count = len(flatten((fun if case.module else vsla.jit(fun))(*shapes)))
         manifest[case.name] = {"results": count,
                                "shipped_inputs": case.cpu_reference or bool(case.expect_error),
                                "expected": case.cpu_reference and not case.expect_error}

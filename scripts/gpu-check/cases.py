@@ -22,6 +22,8 @@ class Case:
     # Each input: (dtype, shape) of seeded normals, or a function of an
     # np.random.Generator returning the array.
     inputs: list
+    # What build.py exports: a function, or an nn.Module when `module` is set
+    # (then `vsla()` builds it; its parameters become the artifact's constants).
     vsla: Callable
     # The same computation in PyTorch (None for cases that must fail).
     torch: Callable | None
@@ -36,6 +38,7 @@ class Case:
     # The call must fail with a message holding this (a run-time check on the
     # device), and leave the GPU usable for the cases after it.
     expect_error: str = ""
+    module: bool = False
     notes: dict = field(default_factory=dict)
 
 
@@ -400,6 +403,30 @@ def _labels(n, classes, bad=False):
     return make
 
 
+def _classifier_params():
+    rng = np.random.default_rng(7)
+    return [(rng.standard_normal(shape) * 0.3).astype(np.float32)
+            for shape in ((64, 128), (128,), (128, 10), (10,))]
+
+
+def _classifier_vsla():
+    import vsla
+    from vsla import nn
+
+    model = nn.Sequential(nn.Linear(64, 128), nn.GELU(), nn.Linear(128, 10))
+    for (_, parameter), value in zip(model.named_parameters(), _classifier_params()):
+        parameter._array[...] = value
+    model.eval()
+    return model
+
+
+def _classifier_torch(x):
+    import torch
+
+    w1, b1, w2, b2 = (torch.from_numpy(p).to(x.device) for p in _classifier_params())
+    return torch.nn.functional.gelu(x @ w1 + b1) @ w2 + b2
+
+
 N16M = 1 << 24
 
 CASES = [
@@ -429,6 +456,10 @@ CASES = [
          _cross_entropy_torch),
     Case("bad_labels", [(np.float32, (64, 10)), _labels(64, 10, bad=True)],
          _cross_entropy_vsla, None, expect_error="a class label is out of range"),
+    # An exported nn.Module: its parameters are the artifact's constants, bound in
+    # on every call (copied to the device once).
+    Case("classifier", [(np.float32, (33, 64))], _classifier_vsla, _classifier_torch,
+         module=True),
     Case("conv_grad", [(np.float32, (999,)), (np.float32, (13,))], _conv_grad_vsla,
          _conv_grad_torch, tolerance=1e-3),
     Case("mlp_step", _mlp_inputs(), _mlp_step_vsla, _mlp_step_torch, _mlp_step_jax,

@@ -3,7 +3,9 @@ PyTorch; JAX optional). For every case of cases.py: runs its cuda artifact with
 the packaged vsla-run, compares each result with PyTorch computing the same
 function on the same GPU (and with the CPU's results where they were shipped),
 and for benchmark cases times VSLA, PyTorch eager, torch.compile and JAX on the
-same inputs, writing a Markdown report.
+same inputs, writing a Markdown report. Each artifact also runs from Python through
+vsla_runtime (the runtime's C interface over ctypes) on the PyTorch tensors
+themselves, exchanged through DLPack without copies.
 
     python3 run.py [--report cuda.md] [--skip-compile] [--only a,b]
     python3 run.py --device cpu ...   # a rehearsal: cpu artifacts, PyTorch on the CPU
@@ -27,7 +29,9 @@ import traceback
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, HERE)  # cases.py and vsla_runtime/ (the runtime's Python binding)
+os.environ.setdefault("VSLA_RUNTIME_LIBRARY", os.path.join(HERE, "bin", "libvsla_runtime.so"))
+os.environ.setdefault("VSLA_OPENMP_LIBRARY", os.path.join(HERE, "bin", "libomp.so.5"))
 
 from cases import CASES, N16M, make_inputs  # noqa: E402
 
@@ -67,6 +71,29 @@ def flatten(results) -> list:
     return [results]
 
 
+def dlpack_check(case, cases, target, tensors, want, repeat, sync, checks) -> None:
+    """The same artifact from Python through vsla_runtime: PyTorch tensors in and out
+    through DLPack, no copies (the results' memory is the runtime's)."""
+    import torch
+    import vsla_runtime
+
+    module = vsla_runtime.load(os.path.join(cases, f"{case.name}.{target}.vsla"))
+    function = next(iter(module.functions.values()))
+    results = function(*tensors)
+    got = [torch.from_dlpack(r) for r in results]
+    shared = all(g.data_ptr() == torch.from_dlpack(r).data_ptr() for g, r in zip(got, results))
+    on_device = all(g.device == tensors[0].device for g in got)
+    error = max((worst_error(g.cpu().numpy(), w) for g, w in zip(got, want)), default=0.0)
+    us = timed_us(function, tensors, repeat, sync)
+    ok = error <= case.tolerance and shared and on_device
+    line = (f"{case.name} via vsla_runtime (DLPack): {'OK' if ok else 'MISMATCH'} "
+            f"(vs PyTorch {error:.1e}, zero-copy {shared}, on {got[0].device}); {fmt(us)}")
+    print(line, flush=True)
+    checks.append(line)
+    if not ok:
+        raise ValueError(line)
+
+
 def worst_error(got: np.ndarray, want: np.ndarray) -> float:
     if got.shape != want.shape:
         raise ValueError(f"shape {got.shape} != {want.shape}")
@@ -88,6 +115,8 @@ def main() -> int:
     parser.add_argument("--skip-compile", action="store_true",
                         help="no torch.compile rows (it compiles for minutes)")
     parser.add_argument("--only", default="", help="comma-separated case names")
+    parser.add_argument("--no-dlpack", dest="dlpack", action="store_false",
+                        help="skip running each artifact from Python through vsla_runtime")
     parser.add_argument("--device", default="cuda", choices=("cuda", "cpu"),
                         help="cpu: rehearse with the cpu artifacts and PyTorch on the CPU")
     options = parser.parse_args()
@@ -179,6 +208,8 @@ def main() -> int:
                     + f", tolerance {case.tolerance:.0e}); VSLA {fmt(vsla_us)}")
             print(line, flush=True)
             checks.append(line)
+            if options.dlpack:
+                dlpack_check(case, cases, target, tensors, want, repeat, sync, checks)
             if not case.bench:
                 continue
             row = {"workload": case.bench, "vsla": vsla_us}

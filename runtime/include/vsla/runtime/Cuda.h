@@ -134,6 +134,10 @@ Status copyHostToDevice(int ordinal, void *device, const void *host,
 Status copyDeviceToHost(int ordinal, void *host, const void *device,
                         size_t bytes);
 
+/// Waits for the work queued on device `ordinal`'s legacy default stream
+/// (where DLPack producers make their results visible to consumers).
+Status synchronizeLegacyStream(int ordinal);
+
 /// Whether cuBLAS loads (`$VSLA_CUBLAS`, else libcublas.so.13, .12, .11):
 /// matrix products on the GPU call it. Unavailable says what was tried.
 Status getCublasStatus();

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,17 @@ protected:
   std::string userMetadata;
 
 private:
+  /// Constant `index` in device memory, copied on first use (device
+  /// functions cannot read the host copy).
+  StatusOr<const MemRefDescriptor *> getDeviceConstant(size_t index) const;
+
+  struct DeviceConstant {
+    Buffer buffer;
+    MemRefDescriptor descriptor;
+  };
+  mutable std::mutex deviceConstantsMutex;
+  mutable std::vector<std::unique_ptr<DeviceConstant>> deviceConstants;
+
   Status invokeWithOutputs(const FunctionExport &function,
                            const std::vector<void *> &inputs,
                            std::vector<HostTensor> &results) const;
