@@ -48,10 +48,12 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   VslaGpuBlockReductionsOptions reductions;
   reductions.blockSize = options.blockSize;
   pm.addPass(createVslaGpuBlockReductions(reductions));
-  // Parallel loops, tiled by the block size along the innermost dimension
+  // Parallel loops, collapsed to one dimension and tiled by the block size
   // (constant tile bounds, guarded inside), mapped to blocks and threads.
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addPass(createVslaGpuCollapseParallelLoops());
+  addCleanupPasses(pm);
   pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass(
       {options.blockSize}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());

@@ -29,6 +29,21 @@ func.func @chain(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   return %1 : tensor<?xf32>
 }
 
+// A 2-D elementwise op: one grid dimension over every element (the loops
+// collapsed), consecutive threads on consecutive elements of a row.
+// GPU-LABEL: func.func @matrix(
+// GPU: gpu.launch_func {{.*}}@{{.*}} blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c256, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.func @matrix_kernel(
+// GPU: gpu.block_id x
+// GPU-NOT: gpu.block_id y
+// GPU: arith.remsi
+// GPU: arith.divsi
+// GPU: math.tanh
+func.func @matrix(%a: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = vsla.tanh %a : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
 // Reductions: a block per output element, its threads combined by
 // gpu.all_reduce (warp shuffles and shared memory in the PTX); a reduction
 // to a scalar is one block. The output's initial value is set by a

@@ -246,6 +246,23 @@ def VslaGpuBlockReductions
                            "::mlir::memref::MemRefDialect"];
 }
 
+def VslaGpuCollapseParallelLoops
+    : Pass<"vsla-gpu-collapse-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Collapse each outermost multi-dimensional scf.parallel into one dimension";
+  let description = [{
+    Before parallel loops are tiled by the block size and mapped to the GPU,
+    each outermost `scf.parallel` of several dimensions becomes one of a
+    single dimension over their product (`collapseParallelLoops`; the
+    body recovers the indices by division, the innermost fastest). Tiling
+    then splits that dimension into blocks of consecutive threads touching
+    consecutive elements of row-major buffers (coalesced), and the grid is
+    one-dimensional, with room for any size (grid dimensions y and z stop
+    at 65535). Shape functions are left alone.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def VslaGpuSerialKernels : Pass<"vsla-gpu-serial-kernels", "::mlir::ModuleOp"> {
   let summary = "Run host-side memory accesses left after GPU mapping in one-thread kernels";
   let description = [{
