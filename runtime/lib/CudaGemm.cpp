@@ -257,12 +257,9 @@ template <typename T> Status runProduct(const Product<T> &p) {
         ", " + std::to_string(p.bStrides[1]) + "], [" +
         std::to_string(p.cStrides[0]) + ", " + std::to_string(p.cStrides[1]) +
         "]); make them contiguous first");
-  if (!status->ok())
-    return *status;
-  // The function returns to host code that may hand C to the caller before
-  // any later launch waits on the stream.
-  return toStatus(**driver, (*driver)->cuStreamSynchronize(mgpuStreamCreate()),
-                  "cuStreamSynchronize");
+  // Queued on the thread's stream: later kernels run after it, and the
+  // runtime waits for the stream before it hands results back.
+  return *status;
 }
 
 template <typename T>

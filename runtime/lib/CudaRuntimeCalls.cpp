@@ -353,3 +353,20 @@ void mgpuMemset16(void *target, unsigned short value, size_t count,
 void mgpuSetDefaultDevice(int32_t device) { defaultDevice = device; }
 
 } // extern "C"
+
+Status vsla::rt::cuda::synchronizeThreadStream() {
+  if (!threadStream)
+    return okStatus();
+  auto driver = getDriver();
+  if (!driver.ok())
+    return driver.getStatus();
+  if (Status status = setCurrentDevice(threadStreamDevice); !status.ok())
+    return status;
+  if (Status status = toStatus(**driver,
+                               (*driver)->cuStreamSynchronize(threadStream),
+                               "cuStreamSynchronize");
+      !status.ok())
+    return status;
+  releasePending();
+  return okStatus();
+}

@@ -421,6 +421,11 @@ Status Module::invokeWithOutputs(const FunctionExport &signature,
           packed.data(), signature.name);
       !status.ok())
     return status;
+  // Device results are complete when the call returns (work the compiled
+  // code left queued, a cuBLAS product last, say).
+  if (signature.device == "cuda")
+    if (Status status = cuda::synchronizeThreadStream(); !status.ok())
+      return status;
 
   for (size_t i = 0; i < outputs.size(); ++i)
     results.emplace_back(std::move(outputs[i]), std::move(buffers[i]));

@@ -134,6 +134,11 @@ Status copyHostToDevice(int ordinal, void *device, const void *host,
 Status copyDeviceToHost(int ordinal, void *host, const void *device,
                         size_t bytes);
 
+/// Waits for the work compiled code queued on the calling thread's stream
+/// (after a call of a device function); blocks freed on it go back to the
+/// device pool. Ok when the thread has no stream.
+Status synchronizeThreadStream();
+
 /// Waits for the work queued on device `ordinal`'s legacy default stream
 /// (where DLPack producers make their results visible to consumers).
 Status synchronizeLegacyStream(int ordinal);
