@@ -238,7 +238,7 @@ rt::Status readExportTable(mlir::ModuleOp module, Executable &executable,
          {std::pair{"ragged_arguments", &signature->raggedArguments},
           {"ragged_results", &signature->raggedResults}})
       if (auto flat = entry.getAs<mlir::DenseI64ArrayAttr>(key))
-        for (size_t i = 0; i + 1 < flat.size(); i += 2)
+        for (int64_t i = 0; i + 1 < flat.size(); i += 2)
           pairs->push_back({flat[i], flat[i + 1]});
     executable.addFunction(std::move(*signature));
     symbols.push_back({text(entry, "call"), text(entry, "shapes"),

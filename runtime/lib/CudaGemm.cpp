@@ -149,31 +149,6 @@ StatusOr<cublasHandle_t> getHandle(const Cublas &cublas) {
   return handle;
 }
 
-/// A matrix operand as cuBLAS (column-major) takes it.
-struct ColumnMajor {
-  cublasOperation_t op;
-  int ld;
-};
-
-/// How cuBLAS reads the rows x cols matrix whose element (i, j) is at
-/// i * rowStride + j * colStride: as itself (column-major) or transposed
-/// (row-major); none when neither stride is a unit one.
-std::optional<ColumnMajor> asColumnMajor(int64_t rows, int64_t cols,
-                                         int64_t rowStride, int64_t colStride) {
-  int64_t minRows = std::max<int64_t>(rows, 1), minCols = std::max<int64_t>(cols, 1);
-  if (rowStride == 1 || rows <= 1) {
-    int64_t ld = cols <= 1 ? minRows : colStride;
-    if (ld >= minRows && ld <= INT_MAX)
-      return ColumnMajor{kNoTranspose, static_cast<int>(ld)};
-  }
-  if (colStride == 1 || cols <= 1) {
-    int64_t ld = rows <= 1 ? minCols : rowStride;
-    if (ld >= minCols && ld <= INT_MAX)
-      return ColumnMajor{kTranspose, static_cast<int>(ld)};
-  }
-  return std::nullopt;
-}
-
 /// One product's operands: element (i, j) of each at
 /// data + i * strides[0] + j * strides[1].
 template <typename T> struct Product {
@@ -182,46 +157,28 @@ template <typename T> struct Product {
   int64_t m, n, k;
   int64_t aStrides[2], bStrides[2], cStrides[2];
   int64_t batch = 1, aBatch = 0, bBatch = 0, cBatch = 0;
-
-  /// The same product transposed: C^T += B^T A^T.
-  Product transposed() const {
-    Product t = *this;
-    t.a = b;
-    t.b = a;
-    t.m = n;
-    t.n = m;
-    t.aStrides[0] = bStrides[1];
-    t.aStrides[1] = bStrides[0];
-    t.bStrides[0] = aStrides[1];
-    t.bStrides[1] = aStrides[0];
-    t.cStrides[0] = cStrides[1];
-    t.cStrides[1] = cStrides[0];
-    std::swap(t.aBatch, t.bBatch);
-    return t;
-  }
 };
 
-/// Runs `p` through cuBLAS when C is column-major; false (and nothing run)
-/// when a layout does not fit.
+/// Runs `p` as `plan` says (planGemm).
 template <typename T>
-std::optional<Status> runColumnMajor(const Cublas &cublas,
-                                     cublasHandle_t handle, const Product<T> &p) {
-  auto c = asColumnMajor(p.m, p.n, p.cStrides[0], p.cStrides[1]);
-  auto a = asColumnMajor(p.m, p.k, p.aStrides[0], p.aStrides[1]);
-  auto b = asColumnMajor(p.k, p.n, p.bStrides[0], p.bStrides[1]);
-  if (!c || c->op != kNoTranspose || !a || !b)
-    return std::nullopt;
+Status runPlan(const Cublas &cublas, cublasHandle_t handle, const Product<T> &p,
+               const GemmPlan &plan) {
+  const T *a = plan.swapped ? p.b : p.a, *b = plan.swapped ? p.a : p.b;
+  int64_t aBatch = plan.swapped ? p.bBatch : p.aBatch;
+  int64_t bBatch = plan.swapped ? p.aBatch : p.bBatch;
+  cublasOperation_t opA = plan.transposeA ? kTranspose : kNoTranspose;
+  cublasOperation_t opB = plan.transposeB ? kTranspose : kNoTranspose;
   const T one = 1;
-  int m = p.m, n = p.n, k = p.k;
   if (p.batch == 1)
     return toStatus(cublas,
-                    cublas.gemm<T>()(handle, a->op, b->op, m, n, k, &one, p.a,
-                                     a->ld, p.b, b->ld, &one, p.c, c->ld),
+                    cublas.gemm<T>()(handle, opA, opB, plan.m, plan.n, plan.k,
+                                     &one, a, plan.lda, b, plan.ldb, &one, p.c,
+                                     plan.ldc),
                     "cublasGemm");
   return toStatus(cublas,
-                  cublas.batchGemm<T>()(handle, a->op, b->op, m, n, k, &one,
-                                        p.a, a->ld, p.aBatch, p.b, b->ld,
-                                        p.bBatch, &one, p.c, c->ld, p.cBatch,
+                  cublas.batchGemm<T>()(handle, opA, opB, plan.m, plan.n, plan.k,
+                                        &one, a, plan.lda, aBatch, b, plan.ldb,
+                                        bBatch, &one, p.c, plan.ldc, p.cBatch,
                                         static_cast<int>(p.batch)),
                   "cublasGemmStridedBatched");
 }
@@ -246,10 +203,9 @@ template <typename T> Status runProduct(const Product<T> &p) {
   auto handle = getHandle(**cublas);
   if (!handle.ok())
     return handle.getStatus();
-  std::optional<Status> status = runColumnMajor(**cublas, *handle, p);
-  if (!status)
-    status = runColumnMajor(**cublas, *handle, p.transposed());
-  if (!status)
+  std::optional<GemmPlan> plan =
+      planGemm(p.m, p.n, p.k, p.aStrides, p.bStrides, p.cStrides);
+  if (!plan)
     return invalidArgument(
         "a matrix product on the GPU has operands with no unit stride "
         "(strides [" + std::to_string(p.aStrides[0]) + ", " +
@@ -257,6 +213,7 @@ template <typename T> Status runProduct(const Product<T> &p) {
         ", " + std::to_string(p.bStrides[1]) + "], [" +
         std::to_string(p.cStrides[0]) + ", " + std::to_string(p.cStrides[1]) +
         "]); make them contiguous first");
+  std::optional<Status> status = runPlan(**cublas, *handle, p, *plan);
   // Queued on the thread's stream: later kernels run after it, and the
   // runtime waits for the stream before it hands results back.
   return *status;
@@ -301,6 +258,66 @@ void batchGemmCall(StridedMemRef<T, 3> *a, StridedMemRef<T, 3> *b,
 }
 
 } // namespace
+
+namespace {
+
+/// How cuBLAS reads the rows x cols matrix whose element (i, j) is at
+/// i * strides[0] + j * strides[1]: as itself (column-major, no transpose)
+/// or transposed (row-major); none when neither stride is a unit one.
+std::optional<std::pair<bool, int64_t>>
+asColumnMajor(int64_t rows, int64_t cols, const int64_t strides[2]) {
+  int64_t minRows = std::max<int64_t>(rows, 1),
+          minCols = std::max<int64_t>(cols, 1);
+  if (strides[0] == 1 || rows <= 1) {
+    int64_t ld = cols <= 1 ? minRows : strides[1];
+    if (ld >= minRows && ld <= INT_MAX)
+      return std::pair{false, ld};
+  }
+  if (strides[1] == 1 || cols <= 1) {
+    int64_t ld = rows <= 1 ? minCols : strides[0];
+    if (ld >= minCols && ld <= INT_MAX)
+      return std::pair{true, ld};
+  }
+  return std::nullopt;
+}
+
+std::optional<GemmPlan> planColumnMajor(int64_t m, int64_t n, int64_t k,
+                                        const int64_t a[2], const int64_t b[2],
+                                        const int64_t c[2], bool swapped) {
+  auto cm = asColumnMajor(m, n, c);
+  auto am = asColumnMajor(m, k, a);
+  auto bm = asColumnMajor(k, n, b);
+  if (!cm || cm->first || !am || !bm)
+    return std::nullopt;
+  return GemmPlan{swapped,
+                  am->first,
+                  bm->first,
+                  static_cast<int>(m),
+                  static_cast<int>(n),
+                  static_cast<int>(k),
+                  static_cast<int>(am->second),
+                  static_cast<int>(bm->second),
+                  static_cast<int>(cm->second)};
+}
+
+} // namespace
+
+std::optional<GemmPlan> planGemm(int64_t m, int64_t n, int64_t k,
+                                 const int64_t aStrides[2],
+                                 const int64_t bStrides[2],
+                                 const int64_t cStrides[2]) {
+  for (int64_t extent : {m, n, k})
+    if (extent > INT_MAX)
+      return std::nullopt;
+  if (auto plan = planColumnMajor(m, n, k, aStrides, bStrides, cStrides,
+                                  /*swapped=*/false))
+    return plan;
+  // C^T += B^T A^T: a row-major C is a column-major C^T.
+  const int64_t at[2] = {aStrides[1], aStrides[0]};
+  const int64_t bt[2] = {bStrides[1], bStrides[0]};
+  const int64_t ct[2] = {cStrides[1], cStrides[0]};
+  return planColumnMajor(n, m, k, bt, at, ct, /*swapped=*/true);
+}
 
 Status getCublasStatus() {
   auto cublas = getCublas();

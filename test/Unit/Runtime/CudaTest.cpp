@@ -109,3 +109,66 @@ TEST(Cuda, DeviceMemoryRoundTripsThroughThePool) {
 }
 
 } // namespace
+
+// How products on strided views become one column-major cuBLAS GEMM: the
+// plan is pure arithmetic, checked here without a GPU.
+TEST(CudaGemm, RowMajorOperandsRunAsTheTransposedProduct) {
+  // C(2x3) += A(2x4) B(4x3), all row-major: cuBLAS computes C^T = B^T A^T.
+  const int64_t a[2] = {4, 1}, b[2] = {3, 1}, c[2] = {3, 1};
+  auto plan = cuda::planGemm(2, 3, 4, a, b, c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_TRUE(plan->swapped);
+  EXPECT_FALSE(plan->transposeA);
+  EXPECT_FALSE(plan->transposeB);
+  EXPECT_EQ(plan->m, 3);
+  EXPECT_EQ(plan->n, 2);
+  EXPECT_EQ(plan->k, 4);
+  EXPECT_EQ(plan->lda, 3); // B's row stride
+  EXPECT_EQ(plan->ldb, 4); // A's row stride
+  EXPECT_EQ(plan->ldc, 3);
+}
+
+TEST(CudaGemm, AColumnMajorResultTakesRowMajorOperandsTransposed) {
+  const int64_t a[2] = {4, 1}, b[2] = {3, 1}, c[2] = {1, 2};
+  auto plan = cuda::planGemm(2, 3, 4, a, b, c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_FALSE(plan->swapped);
+  EXPECT_TRUE(plan->transposeA);
+  EXPECT_TRUE(plan->transposeB);
+  EXPECT_EQ(plan->lda, 4);
+  EXPECT_EQ(plan->ldb, 3);
+  EXPECT_EQ(plan->ldc, 2);
+}
+
+TEST(CudaGemm, ATransposedViewNeedsNoCopy) {
+  // A(2x4) is a view of a row-major 4x2 buffer: strides (1, 2).
+  const int64_t a[2] = {1, 2}, b[2] = {3, 1}, c[2] = {3, 1};
+  auto plan = cuda::planGemm(2, 3, 4, a, b, c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_TRUE(plan->swapped);
+  EXPECT_FALSE(plan->transposeA);
+  EXPECT_TRUE(plan->transposeB); // A^T is row-major 4x2: transposed
+  EXPECT_EQ(plan->ldb, 2);
+}
+
+TEST(CudaGemm, VectorsAndSlicedRowsKeepValidLeadingDimensions) {
+  // A row vector (1x4) times B (4x3), and a row slice of a wider matrix.
+  const int64_t a[2] = {4, 1}, b[2] = {10, 1}, c[2] = {3, 1};
+  auto plan = cuda::planGemm(1, 3, 4, a, b, c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_GE(plan->lda, 1);
+  EXPECT_GE(plan->ldb, 1);
+  EXPECT_GE(plan->ldc, 1);
+  EXPECT_EQ(plan->swapped ? plan->lda : plan->ldb, 10);
+}
+
+TEST(CudaGemm, OperandsWithoutAUnitStrideOrHugeExtentsHaveNoPlan) {
+  const int64_t strided[2] = {8, 2}, b[2] = {3, 1}, c[2] = {3, 1};
+  EXPECT_FALSE(cuda::planGemm(2, 3, 4, strided, b, c).has_value());
+  const int64_t a[2] = {4, 1};
+  EXPECT_FALSE(
+      cuda::planGemm(int64_t(1) << 32, 3, 4, a, b, c).has_value());
+  // A leading dimension smaller than a row (overlapping rows) is refused.
+  const int64_t overlapping[2] = {2, 1};
+  EXPECT_FALSE(cuda::planGemm(2, 3, 4, overlapping, b, c).has_value());
+}

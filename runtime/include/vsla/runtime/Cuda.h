@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vsla::rt::cuda {
@@ -142,6 +143,24 @@ Status synchronizeThreadStream();
 /// Waits for the work queued on device `ordinal`'s legacy default stream
 /// (where DLPack producers make their results visible to consumers).
 Status synchronizeLegacyStream(int ordinal);
+
+/// One column-major cuBLAS GEMM: C(m x n) += op(A) op(B), with A and B
+/// trading places when `swapped` (C^T += B^T A^T runs a row-major C).
+struct GemmPlan {
+  bool swapped = false;
+  bool transposeA = false, transposeB = false;
+  int m = 0, n = 0, k = 0;
+  int lda = 0, ldb = 0, ldc = 0;
+};
+
+/// How C += A * B on strided views (element (i, j) of each at
+/// i * strides[0] + j * strides[1]; A m x k, B k x n, C m x n) runs as one
+/// cuBLAS GEMM; none when an operand has no unit stride (or an invalid
+/// leading dimension) or an extent exceeds cuBLAS's 32-bit sizes.
+std::optional<GemmPlan> planGemm(int64_t m, int64_t n, int64_t k,
+                                 const int64_t aStrides[2],
+                                 const int64_t bStrides[2],
+                                 const int64_t cStrides[2]);
 
 /// Whether cuBLAS loads (`$VSLA_CUBLAS`, else libcublas.so.13, .12, .11):
 /// matrix products on the GPU call it. Unavailable says what was tried.
