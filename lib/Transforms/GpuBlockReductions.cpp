@@ -13,6 +13,8 @@
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
+#include "LinearIndex.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -104,19 +106,6 @@ std::optional<Combiner> matchReduction(linalg::GenericOp op) {
   return matchCombiner(op);
 }
 
-/// `linear` split into coordinates of the given extents (the last fastest).
-SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
-                               ArrayRef<Value> extents) {
-  SmallVector<Value> coords(extents.size());
-  for (int64_t i = static_cast<int64_t>(extents.size()) - 1; i >= 0; --i) {
-    coords[i] = i == 0 ? linear
-                       : arith::RemUIOp::create(b, loc, linear, extents[i]);
-    if (i > 0)
-      linear = arith::DivUIOp::create(b, loc, linear, extents[i]);
-  }
-  return coords;
-}
-
 Value product(OpBuilder &b, Location loc, ArrayRef<Value> values) {
   Value result = arith::ConstantIndexOp::create(b, loc, 1);
   for (Value v : values)
@@ -173,7 +162,7 @@ void mapToBlocks(linalg::GenericOp op, const Combiner &combiner,
   // of it reaches the all_reduce).
   auto outputLoop = scf::ForOp::create(b, loc, blockId, outputs, gridSize);
   b.setInsertionPointToStart(outputLoop.getBody());
-  SmallVector<Value> parallelCoords = delinearize(
+  SmallVector<Value> parallelCoords = vsla::delinearizeIndex(
       b, loc, outputLoop.getInductionVar(), parallelExtents);
   Type elementType = combiner.op->getResult(0).getType();
   Value identity =
@@ -183,7 +172,7 @@ void mapToBlocks(linalg::GenericOp op, const Combiner &combiner,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(reducedLoop.getBody());
-    SmallVector<Value> reducedCoords = delinearize(
+    SmallVector<Value> reducedCoords = vsla::delinearizeIndex(
         b, loc, reducedLoop.getInductionVar(), reducedExtents);
     SmallVector<Value> coords;
     auto parallelIt = parallelCoords.begin(), reducedIt = reducedCoords.begin();

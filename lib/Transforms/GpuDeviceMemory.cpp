@@ -3,6 +3,8 @@
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
+#include "LinearIndex.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -48,13 +50,8 @@ void emitCopyKernel(OpBuilder &b, Location loc, Value source, Value target) {
   auto guard = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&guard.getThenRegion().front());
-  SmallVector<Value> indices(extents.size());
-  for (int64_t i = static_cast<int64_t>(extents.size()) - 1; i >= 0; --i) {
-    indices[i] = i == 0 ? linear
-                        : arith::RemUIOp::create(b, loc, linear, extents[i]);
-    if (i > 0)
-      linear = arith::DivUIOp::create(b, loc, linear, extents[i]);
-  }
+  SmallVector<Value> indices =
+      vsla::delinearizeIndex(b, loc, linear, extents);
   Value value = memref::LoadOp::create(b, loc, source, indices);
   memref::StoreOp::create(b, loc, value, target, indices);
 }

@@ -219,16 +219,9 @@ template <typename T> Status runProduct(const Product<T> &p) {
   return *status;
 }
 
-template <typename T>
-void gemmCall(StridedMemRef<T, 2> *a, StridedMemRef<T, 2> *b,
-              StridedMemRef<T, 2> *c) {
+/// Runs `p`, failing the compiled call that asked for it when it cannot.
+template <typename T> void runFromCompiledCode(const Product<T> &p) {
   detail::finishCall([&] {
-    Product<T> p{a->aligned + a->offset, b->aligned + b->offset,
-                 c->aligned + c->offset, c->sizes[0], c->sizes[1],
-                 std::min(a->sizes[1], b->sizes[0]),
-                 {a->strides[0], a->strides[1]},
-                 {b->strides[0], b->strides[1]},
-                 {c->strides[0], c->strides[1]}};
     Status status = runProduct(p);
     if (!status.ok())
       detail::report(std::move(status));
@@ -237,24 +230,29 @@ void gemmCall(StridedMemRef<T, 2> *a, StridedMemRef<T, 2> *b,
 }
 
 template <typename T>
+void gemmCall(StridedMemRef<T, 2> *a, StridedMemRef<T, 2> *b,
+              StridedMemRef<T, 2> *c) {
+  runFromCompiledCode(Product<T>{a->aligned + a->offset, b->aligned + b->offset,
+                                 c->aligned + c->offset, c->sizes[0],
+                                 c->sizes[1], std::min(a->sizes[1], b->sizes[0]),
+                                 {a->strides[0], a->strides[1]},
+                                 {b->strides[0], b->strides[1]},
+                                 {c->strides[0], c->strides[1]}});
+}
+
+template <typename T>
 void batchGemmCall(StridedMemRef<T, 3> *a, StridedMemRef<T, 3> *b,
                    StridedMemRef<T, 3> *c) {
-  detail::finishCall([&] {
-    Product<T> p{a->aligned + a->offset, b->aligned + b->offset,
-                 c->aligned + c->offset, c->sizes[1], c->sizes[2],
-                 std::min(a->sizes[2], b->sizes[1]),
-                 {a->strides[1], a->strides[2]},
-                 {b->strides[1], b->strides[2]},
-                 {c->strides[1], c->strides[2]}};
-    p.batch = c->sizes[0];
-    p.aBatch = a->strides[0];
-    p.bBatch = b->strides[0];
-    p.cBatch = c->strides[0];
-    Status status = runProduct(p);
-    if (!status.ok())
-      detail::report(std::move(status));
-    return status.ok();
-  }());
+  runFromCompiledCode(Product<T>{a->aligned + a->offset, b->aligned + b->offset,
+                                 c->aligned + c->offset, c->sizes[1],
+                                 c->sizes[2], std::min(a->sizes[2], b->sizes[1]),
+                                 {a->strides[1], a->strides[2]},
+                                 {b->strides[1], b->strides[2]},
+                                 {c->strides[1], c->strides[2]},
+                                 /*batch=*/c->sizes[0],
+                                 /*aBatch=*/a->strides[0],
+                                 /*bBatch=*/b->strides[0],
+                                 /*cBatch=*/c->strides[0]});
 }
 
 } // namespace
