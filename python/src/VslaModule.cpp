@@ -387,6 +387,15 @@ PYBIND11_MODULE(_vsla, m) {
                                    function->results.size());
            },
            "(arguments the caller passes, results) of a function.")
+      .def("device",
+           [](const vsla::rt::Module &module, const std::string &name) {
+             const vsla::rt::FunctionExport *function = module.lookup(name);
+             if (!function)
+               throw StatusError("invalid_argument: the module has no "
+                                 "function @" + name);
+             return function->device;
+           },
+           "Where a function runs: \"host\" or \"cuda\".")
       .def_property_readonly("functions", [](const vsla::rt::Module &module) {
         py::list names;
         for (const vsla::rt::FunctionExport &function : module.getFunctions())

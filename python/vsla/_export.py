@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _pytree, _vsla
 from ._dispatch import compile_builder, compile_lock
-from ._errors import DTypeError, ShapeError, TracingError, VslaError, from_status
+from ._errors import (DTypeError, RuntimeError, ShapeError, TracingError, VslaError,
+                      from_status)
 from ._jit import JitFunction, _Compiled, _describe
 from ._ragged import Ragged
 from ._tensor import Tensor
@@ -113,7 +114,7 @@ def load(path: str | os.PathLike) -> "Exported":
         raise VslaError(f"{os.fspath(path)} was not written by vsla.export (it has no "
                         "Python signature); run it with vsla-run or the C++ runtime")
     try:
-        return Exported(module, metadata)
+        return Exported(module, metadata, os.fspath(path))
     except (KeyError, TypeError, ValueError, IndexError, _vsla.StatusError) as e:
         raise VslaError(f"{os.fspath(path)} holds a malformed Python signature ({e}); "
                         "export the function again") from None
@@ -122,8 +123,11 @@ def load(path: str | os.PathLike) -> "Exported":
 class Exported:
     """A function loaded from an artifact. Call it like the exported function."""
 
-    def __init__(self, module, metadata: dict):
+    def __init__(self, module, metadata: dict, path: str = ""):
         self._module = module
+        self._path = path
+        self._device = module.device(metadata["function"])
+        self._device_function = None
         self.__name__ = metadata["name"]
         self._symbol = metadata["function"]
         self._treedef = _decode(metadata["in_treedef"])
@@ -160,6 +164,8 @@ class Exported:
         if treedef != self._treedef:
             raise TypeError(f"{self.__name__} was exported for arguments structured as "
                             f"{_show_treedef(self._treedef)}, got {_show_treedef(treedef)}")
+        if self._device != "host":
+            return self._call_on_device(leaves)
         arrays = []
         for n, (leaf, entry) in enumerate(zip(leaves, self._entries)):
             kind = entry[0]
@@ -193,6 +199,47 @@ class Exported:
                                  f"{array.shape}")
             arrays.append(array)
         return self._compiled(arrays)
+
+    def _call_on_device(self, leaves):
+        """A function compiled for the GPU runs on device tensors (PyTorch, CuPy, any
+        DLPack producer in CUDA memory) through vsla_runtime, without copies; its tensor
+        results are vsla_runtime.Arrays in device memory (torch.from_dlpack takes them)."""
+        import vsla_runtime
+
+        if self._device_function is None:
+            try:
+                module = vsla_runtime.load(self._path)
+            except vsla_runtime.RuntimeError as e:
+                raise from_status(str(e), VslaError) from None
+            self._device_function = module.functions[self._symbol]
+        tensors = []
+        for n, (leaf, entry) in enumerate(zip(leaves, self._entries)):
+            what = f"argument leaf {n} of {self.__name__}"
+            if entry[0] == "static":
+                if leaf != entry[2] or type(leaf).__name__ != entry[1]:
+                    raise ValueError(f"{what} was {entry[2]!r} when exported, and is baked "
+                                     f"into the artifact; got {leaf!r}")
+                continue
+            if entry[0] == "ragged":
+                raise ShapeError(f"{what} is a ragged batch; ragged batches do not run on the "
+                                 "GPU yet: export for the CPU")
+            device = getattr(leaf, "__dlpack_device__", None)
+            if device is None or device()[0] != 2:  # DLPack's kDLCUDA
+                where = "host memory" if device is not None or isinstance(
+                    leaf, (Tensor, list, tuple, int, float)) else type(leaf).__name__
+                raise RuntimeError(f"{what} is in {where}; {self.__name__} was exported for "
+                                   "cuda: pass GPU tensors (torch.cuda, CuPy; any DLPack "
+                                   "producer in CUDA memory)")
+            tensors.append(leaf)
+        try:
+            results = self._device_function(*tensors)
+        except vsla_runtime.RuntimeError as e:
+            raise from_status(str(e)) from None
+        outs = []
+        for kind, value in self._compiled.out_slots:
+            outs.append(results[value] if kind == "result" else
+                        tensors[value] if kind == "argument" else value)
+        return _pytree.unflatten(self._compiled.out_treedef, outs)
 
 
 def _as_key_entry(entry):

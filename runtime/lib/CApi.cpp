@@ -257,7 +257,8 @@ char *vsla_module_call(vsla_module_t *module, const char *function,
   }
   // Producers on the GPU make their work visible to the legacy default
   // stream (DLPack's stream 1); compiled code runs on its own stream.
-  if (onDevice)
+  // (Without a device, invoke says why the call cannot run.)
+  if (onDevice && cuda::getDeviceCount() > 0)
     if (Status status = cuda::synchronizeLegacyStream(0); !status.ok())
       return toMessage(status);
   std::vector<HostTensor> outputs;

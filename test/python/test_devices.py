@@ -53,6 +53,36 @@ def test_with_a_gpu_python_tensors_point_to_artifacts_for_now():
         vsla.tensor([1.0], device="cuda")
 
 
+class _FakeCudaTensor:
+    """A DLPack producer that claims CUDA memory (it is never read: without a GPU the
+    runtime stops before any data is touched)."""
+
+    def __init__(self, shape):
+        import ctypes
+        import sys
+
+        sys.path.insert(0, os.path.join(ROOT, "python"))
+        import vsla_runtime
+
+        self.shape = (ctypes.c_int64 * len(shape))(*shape)
+        self.managed = vsla_runtime._Managed()
+        t = self.managed.dl_tensor
+        t.data, t.ndim = 0x1000, len(shape)
+        t.device.device_type, t.device.device_id = 2, 0
+        t.dtype.code, t.dtype.bits, t.dtype.lanes = 2, 32, 1
+        t.shape = self.shape
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, stream=None):
+        import ctypes
+
+        from vsla_runtime import _api
+
+        return _api.PyCapsule_New(ctypes.addressof(self.managed), b"dltensor", None)
+
+
 def _describe(path):
     return subprocess.run([os.path.join(BUILD, "bin", "vsla-run"), str(path), "--describe"],
                           capture_output=True, text=True, check=True).stdout
@@ -71,10 +101,17 @@ def test_export_for_cuda_writes_an_artifact_the_runtime_runs_on_a_gpu(tmp_path):
     vsla.export(step, w, x, y, path=path, target="cuda", chip="sm_80")
     described = _describe(path)
     assert "on cuda" in described
-    # The Python signature travels too; calling from Python is refused by name.
+    # The Python signature travels too: vsla.load runs it on GPU tensors (through
+    # vsla_runtime), and host memory is refused by name.
     exported = vsla.load(path)
-    with pytest.raises(vsla.VslaError, match="runs on cuda"):
+    with pytest.raises(vsla.RuntimeError, match="in host memory; step was exported for cuda"):
         exported(w, x, y)
+    # A DLPack producer in CUDA memory gets as far as the device: without one, the
+    # call is unavailable and says why.
+    if not HAS_GPU:
+        fake = [_FakeCudaTensor(a.shape) for a in (w, x, y)]
+        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
+            exported(*fake)
     # The same function exported for the CPU computes the reference.
     cpu = tmp_path / "step-cpu.vsla"
     vsla.export(step, w, x, y, path=cpu)
