@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 import struct
+import tempfile
 
 import numpy as np
 
 from . import _dtypes, _pytree
 from ._dispatch import compile_builder, compile_lock, log_compiles, run
-from ._errors import DTypeError, TracingError, VslaError
+from ._errors import DTypeError, RuntimeError, TracingError, VslaError
 from ._ragged import Ragged, RaggedTracer
 from ._tensor import Tensor, Tracer
 from ._trace import _PACKAGE_DIR, Dim, Trace, current_trace
@@ -50,6 +52,29 @@ class _Compiled:
             else:
                 outs.append(value)
         return _pytree.unflatten(self.out_treedef, outs)
+
+
+def _dlpack_place(leaf) -> str | None:
+    """Where a tensor argument's memory is: "cpu", "cuda", "other"; None for
+    non-tensors (numbers, strings)."""
+    if isinstance(leaf, (np.ndarray, Tensor, Ragged, list)):
+        return "cpu"
+    device = getattr(leaf, "__dlpack_device__", None)
+    if device is None:
+        return None
+    kind = device()[0]
+    return "cpu" if kind in (1, 3) else "cuda" if kind == 2 else "other"
+
+
+_device_artifacts = None
+
+
+def _device_artifact_dir() -> str:
+    """Where this process keeps the artifacts it compiled for the GPU."""
+    global _device_artifacts
+    if _device_artifacts is None:
+        _device_artifacts = tempfile.TemporaryDirectory(prefix="vsla-cuda-")
+    return _device_artifacts.name
 
 
 def _describe(entry) -> str:
@@ -108,6 +133,8 @@ class JitFunction:
         self._positional = positional
         self._fast_path = not self._static_argnums and not self._static_argnames
         self._array_treedefs: dict = {}
+        # Versions compiled for the GPU, by argument signature (see _call_on_device).
+        self._device_cache: dict = {}
 
     def cache_size(self) -> int:
         """How many compiled versions this function has (one per argument signature)."""
@@ -115,6 +142,7 @@ class JitFunction:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._device_cache.clear()
 
     # -- calls ------------------------------------------------------------------------
 
@@ -125,11 +153,53 @@ class JitFunction:
         if not kwargs and self._fast_path:
             key, arrays = self._array_key(args)
         if key is None:
+            on_device = self._call_on_device(args, kwargs)
+            if on_device is not None:
+                return on_device[0]
             key, arrays = self._key(args, kwargs)
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, args, kwargs)
         return compiled(arrays)
+
+    def _call_on_device(self, args, kwargs):
+        """Arguments in CUDA memory (DLPack producers: torch.cuda tensors, CuPy arrays)
+        run the function compiled for the GPU: an artifact for the cuda target, made
+        once per argument signature and called through vsla_runtime on the arguments
+        themselves, without copies (docs/gpu.md). Returns (result,), or None when no
+        argument is on a GPU."""
+        leaves, treedef = _pytree.flatten((tuple(args), {k: kwargs[k] for k in sorted(kwargs)}))
+        places = [_dlpack_place(leaf) for leaf in leaves]
+        if "cuda" not in places:
+            return None
+        if "cpu" in places:
+            raise RuntimeError(
+                f"{self.__name__} got arguments on cuda and in host memory (argument leaf "
+                f"{places.index('cpu')} is on the host, leaf {places.index('cuda')} on the "
+                "GPU); move them to one device")
+        import vsla_runtime
+
+        from ._export import export, load
+
+        examples, signature = [], [treedef]
+        for leaf, place in zip(leaves, places):
+            if place == "cuda":
+                shape, dtype, _ = vsla_runtime.describe(leaf)
+                # Tracing reads the shape and dtype only: no memory behind it.
+                examples.append(np.broadcast_to(np.zeros((), dtype), shape))
+                signature.append(("tensor", dtype, len(shape)))
+            else:
+                examples.append(leaf)
+                signature.append(("static", type(leaf).__name__, repr(leaf)))
+        signature = tuple(signature)
+        exported = self._device_cache.get(signature)
+        if exported is None:
+            example_args, example_kwargs = _pytree.unflatten(treedef, examples)
+            path = os.path.join(_device_artifact_dir(),
+                                f"{self._symbol}-{len(self._device_cache)}.vsla")
+            export(self, *example_args, path=path, target="cuda", **example_kwargs)
+            exported = self._device_cache[signature] = load(path)
+        return (exported(*args, **kwargs),)
 
     def _array_key(self, args):
         """The key of a call whose arguments are all tensors or arrays (the common

@@ -55,6 +55,13 @@ def as_tensor(x, what: str = "operand") -> Tensor:
         if array.dtype == np.float64 and not isinstance(x, np.generic):
             array = array.astype(np.float32)  # Python floats default to float32
         return Tensor(_dtypes.check_array(array, what))
+    device = getattr(x, "__dlpack_device__", None)
+    if device is not None and device()[0] == 2:  # DLPack's kDLCUDA
+        from ._errors import RuntimeError
+
+        raise RuntimeError(f"{what} is a {type(x).__name__} in CUDA memory; eager ops run on "
+                           "the CPU: put the computation in a @vsla.jit function, which runs "
+                           "on the GPU when its arguments are there (docs/gpu.md)")
     raise DTypeError(f"{what} is a {type(x).__name__}; pass a vsla tensor, a NumPy array, "
                      "a (nested) list of numbers or a Python number")
 

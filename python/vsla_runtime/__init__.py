@@ -22,7 +22,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-__all__ = ["Array", "Function", "Module", "RuntimeError", "load"]
+__all__ = ["Array", "Function", "Module", "RuntimeError", "describe", "load"]
 
 _CPU, _CUDA = 1, 2
 _CAPSULE = b"dltensor"
@@ -205,6 +205,27 @@ class _Borrowed:
         if self.managed and self.managed.contents.deleter:
             self.managed.contents.deleter(self.managed)
         self.managed = None
+
+
+def describe(value) -> tuple:
+    """(shape, dtype name, device) of any DLPack producer, read from its DLPack tensor
+    without touching the data: `describe(torch.ones(2, 3, device="cuda"))` is
+    `((2, 3), "float32", "cuda:0")`."""
+    borrowed = _Borrowed(value, "the tensor")
+    try:
+        tensor = borrowed.managed.contents.dl_tensor
+        shape = tuple(tensor.shape[i] for i in range(tensor.ndim))
+        dtype = _DTYPES.get((tensor.dtype.code, tensor.dtype.bits))
+        if dtype is None or tensor.dtype.lanes != 1:
+            raise TypeError(f"a DLPack tensor of type code {tensor.dtype.code}, "
+                            f"{tensor.dtype.bits} bits, {tensor.dtype.lanes} lanes has no "
+                            "VSLA dtype")
+        kind = tensor.device.device_type
+        device = f"cuda:{tensor.device.device_id}" if kind == _CUDA else \
+            "cpu" if kind == _CPU else f"dlpack device {kind}"
+        return shape, dtype, device
+    finally:
+        borrowed.release()
 
 
 class Function:

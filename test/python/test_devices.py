@@ -125,3 +125,32 @@ def test_export_refuses_an_unknown_target(tmp_path):
     with pytest.raises(ValueError, match="target must be 'cpu' or 'cuda'"):
         vsla.export(lambda x: x * 2.0, np.ones(3, np.float32), path=tmp_path / "f.vsla",
                     target="rocm")
+
+
+def test_jit_runs_on_the_gpu_when_its_arguments_are_there():
+    # Arguments in CUDA memory compile the function (and its gradient) for the GPU,
+    # once per signature; without a GPU the call stops before any data is read.
+    f = vsla.jit(lambda a, b: vsla.tanh(a * 1.5 + b))
+    g = vsla.jit(vsla.grad(lambda w, x: vsla.sum(vsla.matmul(x, w) ** 2)))
+    if HAS_GPU:
+        pytest.skip("needs a machine without a GPU for the unavailable path")
+    for _ in range(2):
+        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
+            f(_FakeCudaTensor((4,)), _FakeCudaTensor((4,)))
+        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
+            g(_FakeCudaTensor((3, 2)), _FakeCudaTensor((5, 3)))
+    assert len(f._device_cache) == 1 and len(g._device_cache) == 1
+    with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
+        f(_FakeCudaTensor((7,)), _FakeCudaTensor((2,)))  # every shape: one compile
+    assert len(f._device_cache) == 1
+    # Host arguments still run on the CPU.
+    np.testing.assert_allclose(f(np.ones(3, np.float32), np.zeros(3, np.float32)).numpy(),
+                               np.tanh(np.full(3, 1.5, np.float32)), rtol=1e-6)
+
+
+def test_mixing_devices_is_a_named_error():
+    f = vsla.jit(lambda a, b: a + b)
+    with pytest.raises(vsla.RuntimeError, match="on cuda and in host memory"):
+        f(_FakeCudaTensor((4,)), np.ones(4, np.float32))
+    with pytest.raises(vsla.RuntimeError, match="eager ops run on the CPU"):
+        vsla.tanh(_FakeCudaTensor((4,)))
