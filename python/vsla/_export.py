@@ -10,8 +10,7 @@ import numpy as np
 
 from . import _pytree, _vsla
 from ._dispatch import compile_builder, compile_lock
-from ._errors import (DTypeError, RuntimeError, ShapeError, TracingError, VslaError,
-                      from_status)
+from ._errors import DTypeError, RuntimeError, ShapeError, TracingError, VslaError, from_status
 from ._jit import JitFunction, _Compiled, _describe
 from ._ragged import Ragged
 from ._tensor import Tensor

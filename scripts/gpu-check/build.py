@@ -17,8 +17,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import vsla  # noqa: E402
 from cases import CASES, make_inputs  # noqa: E402
+
+import vsla  # noqa: E402
 
 
 def flatten(results) -> list:

@@ -119,7 +119,6 @@ def _reductions_vsla(x):
 
 
 def _reductions_torch(x):
-    import torch
 
     return x.sum(1), x.amax(0), x.sum(), x.mean(1)
 
@@ -221,7 +220,6 @@ def _conv_grad_vsla(x, h):
 
 
 def _conv_grad_torch(x, h):
-    import torch
 
     x, h = x.clone().requires_grad_(), h.clone().requires_grad_()
     (_conv_torch(x, h) ** 2).sum().backward()
@@ -410,7 +408,6 @@ def _classifier_params():
 
 
 def _classifier_vsla():
-    import vsla
     from vsla import nn
 
     model = nn.Sequential(nn.Linear(64, 128), nn.GELU(), nn.Linear(128, 10))

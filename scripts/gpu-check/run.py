@@ -81,6 +81,7 @@ def dlpack_check(case, cases, target, tensors, want, repeat, sync, checks) -> No
     """The same artifact from Python through vsla_runtime: PyTorch tensors in and out
     through DLPack, no copies (the results' memory is the runtime's)."""
     import torch
+
     import vsla_runtime
 
     module = vsla_runtime.load(os.path.join(cases, f"{case.name}.{target}.vsla"))
@@ -230,12 +231,12 @@ def main() -> int:
             if have_jax and case.jax is not None:
                 arrays = [jnp.asarray(v) for v in inputs]
                 jitted = jax.jit(case.jax)
-                row["jax"] = timed_us(lambda *a: jax.block_until_ready(jitted(*a)), arrays,
+                row["jax"] = timed_us(lambda *a, f=jitted: jax.block_until_ready(f(*a)), arrays,
                                       repeat, lambda: None)
             if case.name == "chain_16m":
                 source = torch.empty(N16M, device=device)
                 copy_to = torch.empty_like(source)
-                copy_us = timed_us(lambda: copy_to.copy_(source), [], repeat, sync)
+                copy_us = timed_us(lambda d=copy_to, s=source: d.copy_(s), [], repeat, sync)
                 row["copy"] = copy_us
                 # The chain reads two arrays and writes one; a copy reads one, writes one.
                 row["bandwidth"] = (3 * 4 * N16M / vsla_us) / (2 * 4 * N16M / copy_us)

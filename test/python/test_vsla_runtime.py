@@ -99,7 +99,7 @@ def test_bad_calls_are_named_errors(artifact):
     with pytest.raises(TypeError, match="supports DLPack"):
         f("w", np.ones((5, 4), np.float32))
     with pytest.raises(AttributeError, match="has no function @nope"):
-        m.nope
+        _ = m.nope
     with pytest.raises(vsla_runtime.RuntimeError, match="no such file|cannot open|not found"):
         vsla_runtime.load("/nonexistent.vsla")
 
