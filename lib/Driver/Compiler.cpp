@@ -304,6 +304,12 @@ void trimDiskCache(const std::string &dir, const std::string &keep,
 }
 } // namespace
 
+/// Why an in-process module's GPU functions do not run.
+constexpr const char *kNotLoadedOnDevice =
+    "code compiled in-process for cuda is written out, not run: call it "
+    "through an artifact (vsla-run, vsla.load, vsla_runtime, or @vsla.jit on "
+    "GPU tensors)";
+
 std::shared_ptr<Executable>
 Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
   auto bytes = rt::readFile(path);
@@ -318,7 +324,10 @@ Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
   (void)utimes(path.c_str(), nullptr);
   rt::ArtifactContents kept = *contents;
   kept.cacheKey.clear();
-  auto module = rt::loadArtifact(std::move(*contents));
+  bool cuda = llvm::any_of(contents->functions, [](const auto &function) {
+    return function.signature.device != "host";
+  });
+  auto module = rt::loadArtifact(std::move(*contents), /*loadDeviceCode=*/!cuda);
   if (!module.ok())
     return nullptr;
   auto executable = std::shared_ptr<Executable>(new Executable());
@@ -543,16 +552,15 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   }
   executable->engine = std::move(*engine);
   executable->engine->registerSymbols(runtimeSymbols);
-  // Initializers load CUDA kernels: only where a device can take them. On
-  // a machine without one the code is compiled (for an artifact) and its
-  // calls are Unavailable.
-  if (!cuda || rt::cuda::getDeviceCount() > 0) {
+  // Initializers load CUDA kernels onto a device. Code compiled for cuda is
+  // only written out (vsla-compile, vsla.export; GPU calls run artifacts
+  // through the runtime), so they are not run: loading the kernels here too
+  // would load them twice.
+  if (!cuda) {
     executable->engine->initialize();
     executable->initialized = true;
   } else
-    executable->setDeviceUnavailable(
-        rt::cuda::getDriver().ok() ? "no CUDA device"
-                                   : rt::cuda::getDriver().getStatus().getMessage());
+    executable->setDeviceUnavailable(kNotLoadedOnDevice);
   auto lookup = [&](const std::string &name)
       -> rt::StatusOr<rt::PackedEntryPoint> {
     auto entry = executable->engine->lookupPacked("_mlir_ciface_" + name);

@@ -194,17 +194,24 @@ int64_t toInt64(py::handle value) {
   return result;
 }
 
-py::list callFunction(const vsla::rt::Module &executable,
-                      const std::string &name, const py::list &arguments) {
-  const vsla::rt::FunctionExport *function = executable.lookup(name);
+/// The module's function `name`, or a StatusError naming it.
+const vsla::rt::FunctionExport &lookupFunction(const vsla::rt::Module &module,
+                                               const std::string &name) {
+  const vsla::rt::FunctionExport *function = module.lookup(name);
   if (!function)
     throw StatusError("invalid_argument: the module has no function @" + name);
+  return *function;
+}
+
+py::list callFunction(const vsla::rt::Module &executable,
+                      const std::string &name, const py::list &arguments) {
+  const vsla::rt::FunctionExport *function = &lookupFunction(executable, name);
   // NumPy arrays are host memory: device code must not read them.
   if (function->device != "host")
     throw StatusError("unavailable: @" + name + " runs on " +
                       function->device +
-                      "; Python calls device code once it has device tensors "
-                      "(docs/gpu.md): run it with vsla-run or the C++ API");
+                      "; call it on GPU tensors through vsla.load or "
+                      "vsla_runtime (docs/gpu.md)");
   std::vector<vsla::rt::MemRefDescriptor> descriptors;
   descriptors.reserve(arguments.size());
   std::vector<vsla::Argument> args;
@@ -379,21 +386,15 @@ PYBIND11_MODULE(_vsla, m) {
                              })
       .def("arity",
            [](const vsla::rt::Module &module, const std::string &name) {
-             const vsla::rt::FunctionExport *function = module.lookup(name);
-             if (!function)
-               throw StatusError("invalid_argument: the module has no "
-                                 "function @" + name);
-             return py::make_tuple(function->getNumUserArguments(),
-                                   function->results.size());
+             const vsla::rt::FunctionExport &function =
+                 lookupFunction(module, name);
+             return py::make_tuple(function.getNumUserArguments(),
+                                   function.results.size());
            },
            "(arguments the caller passes, results) of a function.")
       .def("device",
            [](const vsla::rt::Module &module, const std::string &name) {
-             const vsla::rt::FunctionExport *function = module.lookup(name);
-             if (!function)
-               throw StatusError("invalid_argument: the module has no "
-                                 "function @" + name);
-             return function->device;
+             return lookupFunction(module, name).device;
            },
            "Where a function runs: \"host\" or \"cuda\".")
       .def_property_readonly("functions", [](const vsla::rt::Module &module) {

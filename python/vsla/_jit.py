@@ -181,19 +181,29 @@ class JitFunction:
 
         from ._export import export, load
 
-        examples, signature = [], [treedef]
+        # The signature from the tensors' own shape and dtype attributes (PyTorch,
+        # CuPy, JAX have them), so that a call that finds its version reads no
+        # DLPack tensor twice; other producers are described through DLPack.
+        signature = [treedef]
         for leaf, place in zip(leaves, places):
-            if place == "cuda":
-                shape, dtype, _ = vsla_runtime.describe(leaf)
-                # Tracing reads the shape and dtype only: no memory behind it.
-                examples.append(np.broadcast_to(np.zeros((), dtype), shape))
-                signature.append(("tensor", dtype, len(shape)))
-            else:
-                examples.append(leaf)
+            if place != "cuda":
                 signature.append(("static", type(leaf).__name__, repr(leaf)))
+            elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
+                signature.append((type(leaf), str(leaf.dtype), len(leaf.shape)))
+            else:
+                shape, dtype, _ = vsla_runtime.describe(leaf)
+                signature.append(("tensor", dtype, len(shape)))
         signature = tuple(signature)
         exported = self._device_cache.get(signature)
         if exported is None:
+            examples = []
+            for leaf, place in zip(leaves, places):
+                if place == "cuda":
+                    shape, dtype, _ = vsla_runtime.describe(leaf)
+                    # Tracing reads the shape and dtype only: no memory behind it.
+                    examples.append(np.broadcast_to(np.zeros((), dtype), shape))
+                else:
+                    examples.append(leaf)
             example_args, example_kwargs = _pytree.unflatten(treedef, examples)
             path = os.path.join(_device_artifact_dir(),
                                 f"{self._symbol}-{len(self._device_cache)}.vsla")

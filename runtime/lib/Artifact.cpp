@@ -529,7 +529,8 @@ namespace {
 /// A module whose code came from an artifact.
 class LoadedModule : public Module {
 public:
-  static StatusOr<std::shared_ptr<Module>> create(ArtifactContents contents) {
+  static StatusOr<std::shared_ptr<Module>> create(ArtifactContents contents,
+                                                 bool loadDeviceCode) {
     if (Status status = checkTargetRuns(contents.target); !status.ok())
       return status;
     // Code for a CUDA device loads its kernels in its initializers: only
@@ -539,7 +540,11 @@ public:
     for (const ArtifactFunction &function : contents.functions)
       needsDevice |= function.signature.device != "host";
     std::string noDevice;
-    if (needsDevice && cuda::getDeviceCount() == 0)
+    if (needsDevice && !loadDeviceCode)
+      noDevice = "its kernels were not loaded (a module kept to be written "
+                 "out); run the artifact with vsla-run, vsla.load or "
+                 "vsla_runtime";
+    else if (needsDevice && cuda::getDeviceCount() == 0)
       noDevice = cuda::getDriver().ok()
                      ? "this machine has no CUDA device"
                      : cuda::getDriver().getStatus().getMessage();
@@ -612,8 +617,9 @@ private:
 
 } // namespace
 
-StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents) {
-  return LoadedModule::create(std::move(contents));
+StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents,
+                                               bool loadDeviceCode) {
+  return LoadedModule::create(std::move(contents), loadDeviceCode);
 }
 
 StatusOr<std::string> readFile(const std::string &path) {

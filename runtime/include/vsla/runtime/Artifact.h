@@ -82,7 +82,10 @@ Status checkTargetRuns(const ArtifactTarget &target);
 
 /// A module from an artifact's contents: loads its object code with the
 /// runtime's loader (after checkTargetRuns) and fills the export table.
-StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents);
+/// Without `loadDeviceCode` GPU kernels are not loaded onto a device (their
+/// functions are Unavailable): for a module kept only to be written out.
+StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents,
+                                               bool loadDeviceCode = true);
 
 /// Reads, checks and loads the artifact file at `path`.
 StatusOr<std::shared_ptr<Module>> loadArtifactFile(const std::string &path);
