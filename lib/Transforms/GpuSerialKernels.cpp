@@ -38,16 +38,19 @@ bool launchesKernels(Operation &op) {
 }
 
 /// `first` and the ops of its block that use what it computes, directly or
-/// through each other (a scalar loaded, negated and stored, say): one
-/// kernel's body, placed where the last of them is. Empty when a use lies
-/// in an op that launches kernels or outside the block, or when an op in
-/// between that is not in the run touches buffers (the run would move past
-/// it).
+/// through each other (a scalar loaded, negated and stored, say), with the
+/// buffer accesses among them (the other operand's load): one kernel's body,
+/// placed where the last of them is. Empty when a use lies in an op that
+/// launches kernels or outside the block, or when an op in between launches
+/// kernels (the run would move past it).
 SmallVector<Operation *> collectRun(Operation *first) {
   Block *block = first->getBlock();
   llvm::SmallPtrSet<Operation *, 8> inRun = {first};
   Operation *last = first;
   for (Operation *op = first;; op = op->getNextNode()) {
+    if (!inRun.contains(op) && touchesBuffers(op) && !launchesKernels(*op) &&
+        !op->hasTrait<OpTrait::IsTerminator>())
+      inRun.insert(op);
     if (inRun.contains(op))
       for (Value result : op->getResults())
         for (Operation *user : result.getUsers()) {

@@ -18,6 +18,26 @@ func.func @negate(%x: memref<f32>, %y: memref<f32>) {
 
 // -----
 
+// A rank-0 binary op (an eager `a + b` on GPU scalars): both loads, the add and
+// the store in one kernel, though the second load does not use the first.
+// CHECK-LABEL: func.func @add(
+// CHECK: gpu.launch
+// CHECK-NEXT: %[[A:.*]] = memref.load %{{.*}}[]
+// CHECK-NEXT: %[[B:.*]] = memref.load %{{.*}}[]
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[A]], %[[B]]
+// CHECK-NEXT: memref.store %[[S]]
+// CHECK-NEXT: gpu.terminator
+// CHECK: return
+func.func @add(%x: memref<f32>, %y: memref<f32>, %z: memref<f32>) {
+  %a = memref.load %x[] : memref<f32>
+  %b = memref.load %y[] : memref<f32>
+  %s = arith.addf %a, %b : f32
+  memref.store %s, %z[] : memref<f32>
+  return
+}
+
+// -----
+
 // A sequential loop: its own kernel; the host keeps the launches it had.
 // CHECK-LABEL: func.func @scan(
 // CHECK: gpu.launch
