@@ -2,7 +2,8 @@
 # Sets everything up, builds, and runs the whole test suite:
 #   lit      FileCheck tests of the dialect, passes and tools
 #   gtest    vsla-unit (runtime and compiler driver) and vsla-runtime-unit
-#            (the runtime alone running an artifact)
+#            (the runtime alone running an artifact; its CUDA tests again on
+#            the fake driver, test/FakeCuda)
 #   gtest    both again, built with AddressSanitizer + UBSan
 #            (the `asan` preset, scripts/build-asan.sh)
 #   fuzz     the artifact loader's libFuzzer target, 60 s
@@ -33,6 +34,10 @@ echo
 echo "== gtest =="
 build/bin/vsla-unit --gtest_brief=1 || status=1
 build/bin/vsla-runtime-unit --gtest_brief=1 || status=1
+# The CUDA device's tests once more on the fake driver (host memory, no
+# kernels: test/FakeCuda), so the device pool's round trip runs without a GPU.
+VSLA_CUDA_DRIVER=build/lib/libvsla_fake_cuda.so \
+  build/bin/vsla-runtime-unit --gtest_brief=1 --gtest_filter='Cuda*' || status=1
 echo
 echo "== gtest: AddressSanitizer + UndefinedBehaviorSanitizer =="
 asan_log=$(mktemp)

@@ -304,12 +304,6 @@ void trimDiskCache(const std::string &dir, const std::string &keep,
 }
 } // namespace
 
-/// Why an in-process module's GPU functions do not run.
-constexpr const char *kNotLoadedOnDevice =
-    "code compiled in-process for cuda is written out, not run: call it "
-    "through an artifact (vsla-run, vsla.load, vsla_runtime, or @vsla.jit on "
-    "GPU tensors)";
-
 std::shared_ptr<Executable>
 Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
   auto bytes = rt::readFile(path);
@@ -324,13 +318,11 @@ Compiler::loadFromDiskCache(const std::string &path, const std::string &key) {
   (void)utimes(path.c_str(), nullptr);
   rt::ArtifactContents kept = *contents;
   kept.cacheKey.clear();
-  bool cuda = llvm::any_of(contents->functions, [](const auto &function) {
-    return function.signature.device != "host";
-  });
-  auto module = rt::loadArtifact(std::move(*contents), /*loadDeviceCode=*/!cuda);
+  auto module = rt::loadArtifact(std::move(*contents));
   if (!module.ok())
     return nullptr;
   auto executable = std::shared_ptr<Executable>(new Executable());
+  executable->setDeviceUnavailable((*module)->getDeviceUnavailable());
   executable->functions = (*module)->getFunctions();
   executable->checkMessages = (*module)->getCheckMessages();
   executable->cached = std::move(*module);
@@ -552,15 +544,13 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   }
   executable->engine = std::move(*engine);
   executable->engine->registerSymbols(runtimeSymbols);
-  // Initializers load CUDA kernels onto a device. Code compiled for cuda is
-  // only written out (vsla-compile, vsla.export; GPU calls run artifacts
-  // through the runtime), so they are not run: loading the kernels here too
-  // would load them twice.
+  // Initializers load CUDA kernels onto a device: for code compiled for
+  // cuda, on its first call (prepareDevice), so that code only written out
+  // never loads them.
   if (!cuda) {
     executable->engine->initialize();
     executable->initialized = true;
-  } else
-    executable->setDeviceUnavailable(kNotLoadedOnDevice);
+  }
   auto lookup = [&](const std::string &name)
       -> rt::StatusOr<rt::PackedEntryPoint> {
     auto entry = executable->engine->lookupPacked("_mlir_ciface_" + name);

@@ -1,6 +1,7 @@
 //===- Executable.cpp - modules compiled in this process ------------------===//
 
 #include "vsla/Driver/Compiler.h"
+#include "vsla/runtime/Cuda.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 
@@ -21,10 +22,31 @@ Executable::~Executable() {
   // Destroying an engine runs its deinitializers through the JIT, which
   // needs LLVM's code generator; during static destruction at exit parts of
   // it are already gone. The process is ending: leave the engine be. An
-  // engine whose initializers never ran (CUDA code compiled on a machine
-  // without a device) must not run its finalizers either.
+  // engine whose initializers never ran (CUDA code never called here) must
+  // not run its finalizers either.
   if (detail::processExiting.load() || !initialized)
     (void)engine.release();
+}
+
+rt::Status Executable::prepareDevice() const {
+  if (!engine)
+    return rt::okStatus(); // code from the cache: loaded with its kernels
+  std::call_once(deviceOnce, [&] {
+    if (rt::cuda::getDeviceCount() == 0) {
+      auto driver = rt::cuda::getDriver();
+      deviceStatus = rt::unavailable(driver.ok()
+                                         ? "this machine has no CUDA device"
+                                         : driver.getStatus().getMessage());
+      return;
+    }
+    rt::Status kernels =
+        rt::cuda::captureDeviceFailures([&] { engine->initialize(); });
+    initialized = true;
+    if (!kernels.ok())
+      deviceStatus = rt::Status(kernels.getCode(), "its kernels did not load: " +
+                                                       kernels.getMessage());
+  });
+  return deviceStatus;
 }
 
 rt::StatusOr<std::string> Executable::getObjectCode() const {

@@ -17,6 +17,9 @@
 #include "vsla/runtime/Cuda.h"
 #include "vsla/runtime/Threads.h"
 
+#include "Binding.h"
+#include "DeviceArray.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -25,62 +28,15 @@
 
 namespace py = pybind11;
 using vsla::rt::ElementType;
+using namespace vsla::python;
 
 namespace {
-
-struct StatusError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-void check(const vsla::rt::Status &status) {
-  if (!status.ok())
-    throw StatusError(status.toString());
-}
-
-template <typename T> T unwrap(vsla::rt::StatusOr<T> &&value) {
-  check(value.getStatus());
-  return std::move(*value);
-}
 
 /// The process's compiler. Never destroyed: compiled code may still be
 /// referenced by arrays alive at interpreter exit.
 vsla::Compiler &getCompiler() {
   static vsla::Compiler *compiler = new vsla::Compiler();
   return *compiler;
-}
-
-ElementType parseElementType(const std::string &name) {
-  static const std::pair<const char *, ElementType> names[] = {
-      {"float16", ElementType::F16}, {"bfloat16", ElementType::BF16},
-      {"float32", ElementType::F32}, {"float64", ElementType::F64},
-      {"bool", ElementType::I1},     {"int32", ElementType::I32},
-      {"int64", ElementType::I64}};
-  for (const auto &[text, type] : names)
-    if (name == text)
-      return type;
-  throw StatusError("invalid_argument: dtype " + name +
-                    " is not supported; use float32, float64, int32, int64 "
-                    "or bool");
-}
-
-const char *elementTypeName(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return "float16";
-  case ElementType::BF16:
-    return "bfloat16";
-  case ElementType::F32:
-    return "float32";
-  case ElementType::F64:
-    return "float64";
-  case ElementType::I1:
-    return "bool";
-  case ElementType::I32:
-    return "int32";
-  case ElementType::I64:
-    return "int64";
-  }
-  return "unknown";
 }
 
 vsla::SourceLocation toLocation(const py::tuple &location) {
@@ -91,41 +47,6 @@ vsla::SourceLocation toLocation(const py::tuple &location) {
     loc.column = location[2].cast<unsigned>();
   }
   return loc;
-}
-
-/// The element type of a NumPy dtype, read from its kind and size (str() of
-/// a dtype runs Python code; this is on every call's path).
-ElementType getElementType(const py::dtype &dtype) {
-  char kind = dtype.kind();
-  py::ssize_t size = dtype.itemsize();
-  if (kind == 'f' && size == 4)
-    return ElementType::F32;
-  if (kind == 'f' && size == 8)
-    return ElementType::F64;
-  if (kind == 'i' && size == 4)
-    return ElementType::I32;
-  if (kind == 'i' && size == 8)
-    return ElementType::I64;
-  if (kind == 'b' && size == 1)
-    return ElementType::I1;
-  return parseElementType(py::str(dtype).cast<std::string>());
-}
-
-py::dtype getDtype(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return py::dtype::of<float>();
-  case ElementType::F64:
-    return py::dtype::of<double>();
-  case ElementType::I32:
-    return py::dtype::of<int32_t>();
-  case ElementType::I64:
-    return py::dtype::of<int64_t>();
-  case ElementType::I1:
-    return py::dtype::of<bool>();
-  default:
-    return py::dtype(elementTypeName(type));
-  }
 }
 
 /// A memref descriptor over a NumPy array's memory (no copy). Negative
@@ -206,22 +127,41 @@ const vsla::rt::FunctionExport &lookupFunction(const vsla::rt::Module &module,
 py::list callFunction(const vsla::rt::Module &executable,
                       const std::string &name, const py::list &arguments) {
   const vsla::rt::FunctionExport *function = &lookupFunction(executable, name);
-  // NumPy arrays are host memory: device code must not read them.
-  if (function->device != "host")
-    throw StatusError("unavailable: @" + name + " runs on " +
-                      function->device +
-                      "; call it on GPU tensors through vsla.load or "
-                      "vsla_runtime (docs/gpu.md)");
+  // Host functions read NumPy arrays; device functions read DeviceArrays
+  // (device memory the host must not touch), nothing else.
+  const bool onDevice = function->device != "host";
   std::vector<vsla::rt::MemRefDescriptor> descriptors;
   descriptors.reserve(arguments.size());
   std::vector<vsla::Argument> args;
-  // Keeps the arrays alive while the GIL is released.
+  // Keep the arguments alive while the GIL is released.
   std::vector<py::array> arrays;
+  std::vector<std::shared_ptr<DeviceArray>> deviceArrays;
+  bool borrowed = false;
+  auto misplaced = [&](size_t index, const char *where) {
+    return StatusError("invalid_argument: argument " + std::to_string(index) +
+                       " of @" + name + " is in " + where + "; @" + name +
+                       " runs on " + function->device);
+  };
   for (py::handle argument : arguments) {
+    size_t index = args.size();
     if (py::isinstance<py::array>(argument)) {
+      if (onDevice)
+        throw misplaced(index, "host memory");
       arrays.push_back(py::reinterpret_borrow<py::array>(argument));
       descriptors.push_back(describeArray(arrays.back()));
       args.push_back(vsla::Argument::tensor(descriptors.back()));
+    } else if (py::isinstance<DeviceArray>(argument)) {
+      auto array = argument.cast<std::shared_ptr<DeviceArray>>();
+      if (!onDevice)
+        throw misplaced(index, "CUDA memory");
+      if (array->getOrdinal() != 0)
+        throw StatusError("invalid_argument: argument " + std::to_string(index) +
+                          " of @" + name + " is on cuda:" +
+                          std::to_string(array->getOrdinal()) +
+                          "; compiled code runs on cuda:0 for now");
+      borrowed |= array->isBorrowed();
+      deviceArrays.push_back(array);
+      args.push_back(vsla::Argument::tensor(array->getDescriptor()));
     } else if (PyLong_Check(argument.ptr())) {
       args.push_back(vsla::Argument::integer(toInt64(argument)));
     } else {
@@ -232,12 +172,21 @@ py::list callFunction(const vsla::rt::Module &executable,
   vsla::rt::Status status;
   {
     py::gil_scoped_release release;
-    status = executable.invoke(*function, args, results);
+    // Another framework's tensors are complete on the legacy default stream
+    // (DLPack's stream 1); compiled code runs on the thread's own stream.
+    if (borrowed && vsla::rt::cuda::getDeviceCount() > 0)
+      status = vsla::rt::cuda::synchronizeLegacyStream(0);
+    if (status.ok())
+      status = executable.invoke(*function, args, results);
   }
   check(status);
   py::list out;
-  for (vsla::HostTensor &result : results)
-    out.append(toArray(std::move(result)));
+  for (vsla::HostTensor &result : results) {
+    if (onDevice)
+      out.append(DeviceArray::fromResult(std::move(result), 0));
+    else
+      out.append(toArray(std::move(result)));
+  }
   return out;
 }
 
@@ -246,6 +195,7 @@ py::list callFunction(const vsla::rt::Module &executable,
 PYBIND11_MODULE(_vsla, m) {
   m.doc() = "VSLA's C++ compiler and runtime (internal; use the vsla package)";
   py::register_exception<StatusError>(m, "StatusError");
+  bindDeviceArray(m);
 
   py::class_<vsla::FunctionBuilder>(m, "FunctionBuilder")
       .def(py::init([](const std::string &name) {
@@ -471,8 +421,7 @@ PYBIND11_MODULE(_vsla, m) {
   m.def("compiled_executables",
         [] { return getCompiler().getCacheSize(); },
         "How many distinct executables the process's compiler holds.");
-  m.def("pool_stats", [] {
-    vsla::rt::BufferPoolStats stats = vsla::rt::getDefaultPool().getStats();
+  auto statsDict = [](const vsla::rt::BufferPoolStats &stats) {
     py::dict d;
     d["hits"] = stats.hits;
     d["misses"] = stats.misses;
@@ -480,7 +429,15 @@ PYBIND11_MODULE(_vsla, m) {
     d["bytes_in_use"] = stats.bytesInUse;
     d["peak_bytes_in_use"] = stats.peakBytesInUse;
     return d;
-  });
+  };
+  m.def("pool_stats",
+        [statsDict] { return statsDict(vsla::rt::getDefaultPool().getStats()); });
+  m.def(
+      "cuda_pool_stats",
+      [statsDict](int ordinal) {
+        return statsDict(unwrap(vsla::rt::cuda::getDevicePool(ordinal))->getStats());
+      },
+      py::arg("ordinal") = 0, "The statistics of a GPU's caching pool.");
   m.def("reset_peak_bytes_in_use",
         [] { vsla::rt::getDefaultPool().resetPeakBytesInUse(); });
   m.def("trim_pool", [] { vsla::rt::BufferPool::trimAll(); },

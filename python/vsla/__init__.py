@@ -8,7 +8,7 @@ same ranks. See docs/python.md.
 from ._autodiff import grad, value_and_grad, vjp
 from ._creation import (arange, asarray, from_dlpack, full, manual_seed, ones, rand, randn,
                         tensor, zeros)
-from ._devices import cuda_device_info, devices
+from ._devices import cuda_device_info, cuda_memory_stats, devices
 from ._dispatch import kernel_count
 from ._dtypes import bool_, float32, float64, int32, int64
 from ._export import Exported, export, load
@@ -32,6 +32,7 @@ __all__ = [
     "Window", "Pyramid",
     "tensor", "asarray", "from_dlpack", "zeros", "ones", "full", "arange", "rand", "randn",
     "manual_seed", "get_num_threads", "set_num_threads", "devices", "cuda_device_info",
+    "cuda_memory_stats",
     "float32", "float64", "int32", "int64", "bool_",
     "ShapeError", "DTypeError", "CompileError", "RuntimeError", "TracingError", "VslaError",
     "jit", "export", "load", "Exported", "kernel_count", "grad", "value_and_grad", "vjp",

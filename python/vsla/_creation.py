@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from . import _dtypes
-from ._devices import check_device
+from ._devices import DeviceArray, parse_device
+from ._dispatch import status_errors
 from ._errors import DTypeError, RuntimeError, ShapeError, TracingError
 from ._ops import as_tensor, broadcast_to
 from ._tensor import Tensor
@@ -19,17 +20,20 @@ _generator = np.random.default_rng(0)
 
 
 def tensor(data, dtype=None, device=None) -> Tensor:
-    """A new tensor holding a copy of `data` (a tensor, array, nested list or number).
-    Python floats become float32 and ints int64 unless dtype says otherwise.
+    """A new tensor holding a copy of `data` (a tensor, array, nested list or number),
+    on `device` ("cpu", the default, or "cuda[:N]"). Python floats become float32 and
+    ints int64 unless dtype says otherwise.
 
     >>> vsla.tensor([[1, 2], [3, 4]], dtype="float64").shape
     (2, 2)
     """
-    check_device(device)
-    t = as_tensor(data.numpy() if isinstance(data, Tensor) else data, "data")
+    ordinal = parse_device(device)
+    if isinstance(data, Tensor):
+        data = data.cpu().numpy()
+    t = as_tensor(data, "data")
     array = np.array(t._array, dtype=None if dtype is None else _dtypes.canonicalize(dtype),
                      copy=True)
-    return Tensor(array)
+    return Tensor(array) if ordinal is None else Tensor(array).to(device)
 
 
 def asarray(data, dtype=None) -> Tensor:
@@ -47,7 +51,12 @@ def asarray(data, dtype=None) -> Tensor:
 
 
 def from_dlpack(x) -> Tensor:
-    """A tensor sharing the memory of any DLPack producer on the CPU (NumPy, PyTorch, JAX)."""
+    """A tensor sharing the memory of any DLPack producer: on the CPU (NumPy, PyTorch,
+    JAX) or in CUDA memory (PyTorch, CuPy), without a copy."""
+    kind = getattr(x, "__dlpack_device__", lambda: (1, 0))()[0]
+    if kind == 2:  # DLPack's kDLCUDA
+        with status_errors():
+            return Tensor(DeviceArray.from_dlpack(x))
     try:
         array = np.from_dlpack(x)
     except (TypeError, AttributeError, BufferError, ValueError, builtins.RuntimeError) as e:
@@ -82,9 +91,9 @@ def _allocating(what: str, shape, dtype, make):
                            f"bytes for shape {tuple(int(d) for d in shape)} ({e})") from None
 
 
-def full(shape, fill_value, dtype=None) -> Tensor:
-    """A tensor of `shape` filled with fill_value. Inside @vsla.jit the shape may use
-    traced dims (x.shape[0])."""
+def full(shape, fill_value, dtype=None, device=None) -> Tensor:
+    """A tensor of `shape` filled with fill_value, on `device` (default "cpu"). Inside
+    @vsla.jit the shape may use traced dims (x.shape[0])."""
     shape = _shape((shape,) if isinstance(shape, (int, np.integer, Dim)) else (shape,))
     if not isinstance(fill_value, (bool, int, float, np.bool_, np.integer, np.floating)):
         raise DTypeError(f"vsla.full: fill_value {fill_value!r} is a "
@@ -99,23 +108,29 @@ def full(shape, fill_value, dtype=None) -> Tensor:
         raise DTypeError(f"vsla.full: fill_value {fill_value} does not fit {dtype.name}; pass "
                          "dtype='float64' or a smaller value") from None
     if current_trace() is None:
-        return _allocating("vsla.full", shape, dtype,
-                           lambda: Tensor(np.full(shape, value, dtype=dtype)))
+        return _on(_allocating("vsla.full", shape, dtype,
+                               lambda: Tensor(np.full(shape, value, dtype=dtype))), device)
     return broadcast_to(Tensor(value), shape)
 
 
-def zeros(*shape, dtype="float32") -> Tensor:
-    """A tensor of zeros: vsla.zeros(2, 3) or vsla.zeros((2, 3))."""
-    return full(_shape(shape), 0, dtype)
+def _on(t: Tensor, device) -> Tensor:
+    return t if device is None else t.to(device)
 
 
-def ones(*shape, dtype="float32") -> Tensor:
+def zeros(*shape, dtype="float32", device=None) -> Tensor:
+    """A tensor of zeros: vsla.zeros(2, 3) or vsla.zeros((2, 3)); device="cuda" puts it
+    on the GPU."""
+    return full(_shape(shape), 0, dtype, device)
+
+
+def ones(*shape, dtype="float32", device=None) -> Tensor:
     """A tensor of ones."""
-    return full(_shape(shape), 1, dtype)
+    return full(_shape(shape), 1, dtype, device)
 
 
-def arange(start, stop=None, step=1, dtype=None) -> Tensor:
-    """Evenly spaced values, as numpy.arange (int64 for int arguments, else float32).
+def arange(start, stop=None, step=1, dtype=None, device=None) -> Tensor:
+    """Evenly spaced values, as numpy.arange (int64 for int arguments, else float32), on
+    `device` (default "cpu").
     Inside @vsla.jit the bounds may be traced dims: vsla.arange(x.shape[0])."""
     if stop is None:
         start, stop = 0, start
@@ -141,8 +156,9 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
         if length >= 2**63:
             raise ShapeError(f"vsla.arange({start}, {stop}, {step}) has {length} elements, "
                              "beyond any memory")
-        return _allocating("vsla.arange", (length,), dtype,
-                           lambda: Tensor(np.arange(start, stop, step, dtype=dtype)))
+        return _on(_allocating("vsla.arange", (length,), dtype,
+                               lambda: Tensor(np.arange(start, stop, step, dtype=dtype))),
+                   device)
     if dtype == _dtypes.bool_:
         raise DTypeError("vsla.arange counts in float32, float64, int32 or int64")
     if not isinstance(step, (int, np.integer)) or step < 1 or \
@@ -177,7 +193,7 @@ def manual_seed(seed: int) -> None:
     _generator = np.random.default_rng(_seed(seed, "vsla.manual_seed"))
 
 
-def _random(kind: str, shape, dtype, seed) -> Tensor:
+def _random(kind: str, shape, dtype, seed, device) -> Tensor:
     if current_trace() is not None:
         raise TracingError(f"vsla.{kind} inside @vsla.jit would bake one draw into the compiled "
                            "function; draw outside and pass the values as an argument")
@@ -189,14 +205,15 @@ def _random(kind: str, shape, dtype, seed) -> Tensor:
     values = _allocating(f"vsla.{kind}", shape, dtype,
                          lambda: gen.random(shape, dtype=dtype) if kind == "rand" else
                          gen.standard_normal(shape, dtype=dtype))
-    return Tensor(values)
+    return _on(Tensor(values), device)
 
 
-def rand(*shape, dtype="float32", seed=None) -> Tensor:
-    """Uniform values in [0, 1), from the seeded generator (or from `seed`)."""
-    return _random("rand", shape, dtype, seed)
+def rand(*shape, dtype="float32", seed=None, device=None) -> Tensor:
+    """Uniform values in [0, 1), from the seeded generator (or from `seed`); drawn on
+    the host, then copied to `device`."""
+    return _random("rand", shape, dtype, seed, device)
 
 
-def randn(*shape, dtype="float32", seed=None) -> Tensor:
+def randn(*shape, dtype="float32", seed=None, device=None) -> Tensor:
     """Standard normal values, from the seeded generator (or from `seed`)."""
-    return _random("randn", shape, dtype, seed)
+    return _random("randn", shape, dtype, seed, device)

@@ -4,13 +4,16 @@ kernels have dynamic dims, so one kernel serves every shape of a rank."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import threading
 
-from . import _vsla
-from ._errors import CompileError, ShapeError, TracingError, from_status
+import numpy as np
+
+from . import _devices, _vsla
+from ._errors import CompileError, RuntimeError, ShapeError, TracingError, from_status
 from ._tensor import Tensor, Tracer
 from ._trace import KDYNAMIC, Dim, current_trace, traced_value
 
@@ -51,6 +54,15 @@ def compile_builder(builder, name: str, what: str, reason: str, cpu: str = "host
         return builder.compile(opt_level(), dump_dir, cpu, target, chip)
     except _vsla.StatusError as e:
         raise CompileError(f"compiling {what} failed:\n{from_status(str(e))}") from None
+
+
+@contextlib.contextmanager
+def status_errors():
+    """Turns the runtime's StatusErrors into vsla's named errors."""
+    try:
+        yield
+    except _vsla.StatusError as e:
+        raise from_status(str(e)) from None
 
 
 def run(executable, name: str, args: list) -> list:
@@ -110,27 +122,56 @@ def _record(trace, op, tensors, attrs, scalar, shape_lists, segment_sizes):
 
 
 def _eager(op, tensors, attrs, scalar, shape_lists, segment_sizes):
-    key = (op, attrs, tuple([(t._array.dtype, t._array.ndim) for t in tensors]),
+    arrays = [t._array for t in tensors]
+    device = None
+    for a in arrays:
+        if type(a) is not np.ndarray:
+            arrays, device = place_arrays(arrays, f"vsla.{op[5:]}")
+            break
+    key = (op, attrs, tuple([(a.dtype, a.ndim) for a in arrays]),
            None if scalar is None else scalar[1], tuple(len(e) for _, e in shape_lists),
-           segment_sizes)
+           segment_sizes, device)
     kernel = _kernels.get(key)
     if kernel is None:
-        kernel = _build_kernel(key, op, tensors, attrs, scalar, shape_lists, segment_sizes)
-    args = [t._array for t in tensors]
+        kernel = _build_kernel(key, op, arrays, attrs, scalar, shape_lists, segment_sizes,
+                               device)
+    args = arrays
     if scalar is not None:
-        args.append(scalar[0])
+        args = args + [scalar[0]]
     for _, entries in shape_lists:
         args.extend(int(e) for e in entries)
     return [Tensor(a) for a in run(kernel, "kernel", args)]
 
 
-def _build_kernel(key, op, tensors, attrs, scalar, shape_lists, segment_sizes):
+def place_arrays(arrays: list, what: str):
+    """Arrays of one call, some on a GPU: all on that GPU, and its name. A rank-0
+    host array joins them there (a number, as PyTorch lets CPU scalars mix with GPU
+    tensors); a larger one, or a second GPU, is a named error."""
+    devices = {_devices.device_of(a) for a in arrays if _devices.on_device(a)}
+    if len(devices) > 1:
+        raise RuntimeError(f"{what} got tensors on {' and '.join(sorted(devices))}; move them "
+                           "to one device with .to()")
+    device = devices.pop()
+    placed = []
+    for n, a in enumerate(arrays):
+        if not _devices.on_device(a):
+            if a.ndim != 0:
+                raise RuntimeError(
+                    f"{what} got tensors on {device} and in host memory (operand {n} has "
+                    f"shape {a.shape} on the cpu); move them to one device with "
+                    f".to('{device}')")
+            a = _devices.move(a, device)
+        placed.append(a)
+    return placed, device
+
+
+def _build_kernel(key, op, arrays, attrs, scalar, shape_lists, segment_sizes, device):
     with compile_lock:
         kernel = _kernels.get(key)
         if kernel is not None:
             return kernel
         b = _vsla.FunctionBuilder("kernel")
-        operands = [b.add_argument(t.dtype.name, [-1] * t.ndim) for t in tensors]
+        operands = [b.add_argument(a.dtype.name, [-1] * a.ndim) for a in arrays]
         if scalar is not None:
             operands.append(b.add_argument(scalar[1].name, None))
         attrs = list(attrs)
@@ -146,9 +187,11 @@ def _build_kernel(key, op, tensors, attrs, scalar, shape_lists, segment_sizes):
         except _vsla.StatusError as e:
             raise from_status(str(e), ShapeError) from None
         b.finish(results)
-        signature = ", ".join(f"{t.dtype.name}[{','.join('?' * t.ndim)}]" for t in tensors)
-        kernel = compile_builder(b, op.replace(".", "_"), f"eager {op}({signature})",
-                                 "first eager call with these ranks, dtypes and attributes")
+        signature = ", ".join(f"{a.dtype.name}[{','.join('?' * a.ndim)}]" for a in arrays)
+        where = "" if device is None else f" on {device}"
+        kernel = compile_builder(b, op.replace(".", "_"), f"eager {op}({signature}){where}",
+                                 "first eager call with these ranks, dtypes and attributes",
+                                 target="cpu" if device is None else "cuda")
         _kernels[key] = kernel
         return kernel
 

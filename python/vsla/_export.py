@@ -9,7 +9,8 @@ import os
 import numpy as np
 
 from . import _pytree, _vsla
-from ._dispatch import compile_builder, compile_lock
+from ._devices import DeviceArray, host_copy
+from ._dispatch import compile_builder, compile_lock, place_arrays
 from ._errors import DTypeError, RuntimeError, ShapeError, TracingError, VslaError, from_status
 from ._jit import JitFunction, _Compiled, _describe
 from ._ragged import Ragged
@@ -31,8 +32,8 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
 
     `target="cuda"` compiles for NVIDIA GPUs instead (kernels as PTX for `chip`,
     default sm_90, with host code that launches them; docs/gpu.md): such an artifact
-    runs with vsla-run or the C++ runtime on a machine with a GPU, its arguments and
-    results in device memory.
+    runs on a machine with a GPU (vsla.load, vsla-run, vsla_runtime, the C++ runtime),
+    its arguments and results in device memory.
 
     >>> model = vsla.nn.Linear(4, 2)
     >>> vsla.export(model, np.ones((3, 4), np.float32), path="/tmp/linear.vsla")
@@ -67,14 +68,14 @@ def export(fun, *example_args, path: str | os.PathLike, cpu: str = "host",
         executable = compile_builder(trace.builder, jitted._symbol,
                                      f"{jitted.__name__} for export", "vsla.export", cpu,
                                      target, chip)
-    treedef, entries, _ = key
+    treedef, entries, *_ = key
     user_count = len(arrays)
     for kind, value in out_slots:
         parts = value if kind == "ragged" else ((kind, value),)
         if any(k == "argument" and v >= user_count for k, v in parts):
             raise TracingError(f"{jitted.__name__} returns a captured tensor (a parameter) "
                                "unchanged; return a computed value, e.g. p * 1.0")
-    constants = [(names.get(id(t), f"captured{i}"), t._array)
+    constants = [(names.get(id(t), f"captured{i}"), host_copy(t._array))
                  for i, t in enumerate(trace.captured)]
     bound = [-1] * user_count + list(range(len(constants))) if constants else []
     metadata = {
@@ -126,7 +127,6 @@ class Exported:
         self._module = module
         self._path = path
         self._device = module.device(metadata["function"])
-        self._device_function = None
         self.__name__ = metadata["name"]
         self._symbol = metadata["function"]
         self._treedef = _decode(metadata["in_treedef"])
@@ -152,7 +152,8 @@ class Exported:
                 if part == "result" and not 0 <= index < results or \
                         part == "argument" and not 0 <= index < user_arguments:
                     raise ValueError(f"result slot {(kind, value)!r} is out of range")
-        self._compiled = _Compiled(module, self._symbol, out_treedef, out_slots, [])
+        self._compiled = _Compiled(module, self._symbol, out_treedef, out_slots, [],
+                                   None if self._device == "host" else "cuda:0")
 
     def __repr__(self) -> str:
         args = ", ".join(_describe(_as_key_entry(e)) for e in self._entries)
@@ -163,8 +164,6 @@ class Exported:
         if treedef != self._treedef:
             raise TypeError(f"{self.__name__} was exported for arguments structured as "
                             f"{_show_treedef(self._treedef)}, got {_show_treedef(treedef)}")
-        if self._device != "host":
-            return self._call_on_device(leaves)
         arrays = []
         for n, (leaf, entry) in enumerate(zip(leaves, self._entries)):
             kind = entry[0]
@@ -182,9 +181,16 @@ class Exported:
                                      f"{leaf.dtype} items of rank {leaf.ndim}")
                 arrays += [leaf._values, leaf._shapes]
                 continue
+            if kind == "ragged" and self._device != "host":
+                raise ShapeError(f"{what} is a ragged batch; ragged batches do not run on the "
+                                 "GPU yet: export for the CPU")
             array = leaf._array if isinstance(leaf, Tensor) else leaf
-            if not isinstance(array, np.ndarray):
-                if hasattr(leaf, "__dlpack__") or isinstance(leaf, (list, tuple, int, float)):
+            if not isinstance(array, (np.ndarray, DeviceArray)):
+                if hasattr(leaf, "__dlpack_device__") and leaf.__dlpack_device__()[0] == 2:
+                    from ._creation import from_dlpack
+
+                    array = from_dlpack(leaf)._array  # PyTorch, CuPy: no copy
+                elif hasattr(leaf, "__dlpack__") or isinstance(leaf, (list, tuple, int, float)):
                     array = np.asarray(leaf)
                 else:
                     raise DTypeError(f"{what} is a tensor, got {type(leaf).__name__}")
@@ -197,49 +203,16 @@ class Exported:
                 raise ShapeError(f"{what} is {_describe(_as_key_entry(entry))}, got shape "
                                  f"{array.shape}")
             arrays.append(array)
+        if self._device != "host":
+            if not any(type(a) is DeviceArray for a in arrays):
+                raise RuntimeError(f"{self.__name__} was exported for cuda and got its "
+                                   "tensors in host memory: pass GPU tensors (t.to('cuda'), "
+                                   "torch.cuda, CuPy)")
+            arrays, _ = place_arrays(arrays, self.__name__)
+        elif any(type(a) is DeviceArray for a in arrays):
+            raise RuntimeError(f"{self.__name__} was exported for the CPU and got tensors on a "
+                               "GPU: pass host tensors (t.cpu()), or export with target='cuda'")
         return self._compiled(arrays)
-
-    def _call_on_device(self, leaves):
-        """A function compiled for the GPU runs on device tensors (PyTorch, CuPy, any
-        DLPack producer in CUDA memory) through vsla_runtime, without copies; its tensor
-        results are vsla_runtime.Arrays in device memory (torch.from_dlpack takes them)."""
-        import vsla_runtime
-
-        if self._device_function is None:
-            try:
-                module = vsla_runtime.load(self._path)
-            except vsla_runtime.RuntimeError as e:
-                raise from_status(str(e), VslaError) from None
-            self._device_function = module.functions[self._symbol]
-        tensors = []
-        for n, (leaf, entry) in enumerate(zip(leaves, self._entries)):
-            what = f"argument leaf {n} of {self.__name__}"
-            if entry[0] == "static":
-                if leaf != entry[2] or type(leaf).__name__ != entry[1]:
-                    raise ValueError(f"{what} was {entry[2]!r} when exported, and is baked "
-                                     f"into the artifact; got {leaf!r}")
-                continue
-            if entry[0] == "ragged":
-                raise ShapeError(f"{what} is a ragged batch; ragged batches do not run on the "
-                                 "GPU yet: export for the CPU")
-            device = getattr(leaf, "__dlpack_device__", None)
-            if device is None or device()[0] != 2:  # DLPack's kDLCUDA
-                where = "host memory" if device is not None or isinstance(
-                    leaf, (Tensor, list, tuple, int, float)) else type(leaf).__name__
-                raise RuntimeError(f"{what} is in {where}; {self.__name__} was exported for "
-                                   "cuda: pass GPU tensors (torch.cuda, CuPy; any DLPack "
-                                   "producer in CUDA memory)")
-            tensors.append(leaf)
-        try:
-            results = self._device_function(*tensors)
-        except vsla_runtime.RuntimeError as e:
-            raise from_status(str(e)) from None
-        outs = []
-        for kind, value in self._compiled.out_slots:
-            outs.append(results[value] if kind == "result" else
-                        tensors[value] if kind == "argument" else value)
-        return _pytree.unflatten(self._compiled.out_treedef, outs)
-
 
 def _as_key_entry(entry):
     return (entry[0], np.dtype(entry[1]) if entry[0] != "static" else entry[1], entry[2])

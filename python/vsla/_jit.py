@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import re
 import struct
-import tempfile
 
 import numpy as np
 
 from . import _dtypes, _pytree
-from ._dispatch import compile_builder, compile_lock, log_compiles, run
+from ._dispatch import compile_builder, compile_lock, log_compiles, place_arrays, run
 from ._errors import DTypeError, RuntimeError, TracingError, VslaError
 from ._ragged import Ragged, RaggedTracer
 from ._tensor import Tensor, Tracer
@@ -25,18 +23,24 @@ _NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
 class _Compiled:
     """One specialization: the executable and how to turn its results into outputs."""
 
-    __slots__ = ("executable", "name", "out_treedef", "out_slots", "captured", "single_result")
+    __slots__ = ("executable", "name", "out_treedef", "out_slots", "captured", "single_result",
+                 "device")
 
-    def __init__(self, executable, name, out_treedef, out_slots, captured):
+    def __init__(self, executable, name, out_treedef, out_slots, captured, device):
         self.single_result = out_treedef == ("leaf",) and out_slots == [("result", 0)]
         self.executable = executable
         self.name = name
         self.out_treedef = out_treedef
         self.out_slots = out_slots
         self.captured = captured
+        self.device = device
 
     def __call__(self, arrays: list):
         args = arrays + [t._array for t in self.captured] if self.captured else arrays
+        if self.device is not None and self.captured:
+            # Tensors the function captured (a model's parameters) are where the call
+            # runs, or rank-0 values that follow it there.
+            args, _ = place_arrays(args, self.name)
         results = run(self.executable, self.name, args) if self.executable else []
         if self.single_result:
             return Tensor(results[0])
@@ -52,29 +56,6 @@ class _Compiled:
             else:
                 outs.append(value)
         return _pytree.unflatten(self.out_treedef, outs)
-
-
-def _dlpack_place(leaf) -> str | None:
-    """Where a tensor argument's memory is: "cpu", "cuda", "other"; None for
-    non-tensors (numbers, strings)."""
-    if isinstance(leaf, (np.ndarray, Tensor, Ragged, list)):
-        return "cpu"
-    device = getattr(leaf, "__dlpack_device__", None)
-    if device is None:
-        return None
-    kind = device()[0]
-    return "cpu" if kind in (1, 3) else "cuda" if kind == 2 else "other"
-
-
-_device_artifacts = None
-
-
-def _device_artifact_dir() -> str:
-    """Where this process keeps the artifacts it compiled for the GPU."""
-    global _device_artifacts
-    if _device_artifacts is None:
-        _device_artifacts = tempfile.TemporaryDirectory(prefix="vsla-cuda-")
-    return _device_artifacts.name
 
 
 def _describe(entry) -> str:
@@ -133,8 +114,6 @@ class JitFunction:
         self._positional = positional
         self._fast_path = not self._static_argnums and not self._static_argnames
         self._array_treedefs: dict = {}
-        # Versions compiled for the GPU, by argument signature (see _call_on_device).
-        self._device_cache: dict = {}
 
     def cache_size(self) -> int:
         """How many compiled versions this function has (one per argument signature)."""
@@ -142,7 +121,6 @@ class JitFunction:
 
     def clear_cache(self) -> None:
         self._cache.clear()
-        self._device_cache.clear()
 
     # -- calls ------------------------------------------------------------------------
 
@@ -153,63 +131,11 @@ class JitFunction:
         if not kwargs and self._fast_path:
             key, arrays = self._array_key(args)
         if key is None:
-            on_device = self._call_on_device(args, kwargs)
-            if on_device is not None:
-                return on_device[0]
             key, arrays = self._key(args, kwargs)
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, args, kwargs)
         return compiled(arrays)
-
-    def _call_on_device(self, args, kwargs):
-        """Arguments in CUDA memory (DLPack producers: torch.cuda tensors, CuPy arrays)
-        run the function compiled for the GPU: an artifact for the cuda target, made
-        once per argument signature and called through vsla_runtime on the arguments
-        themselves, without copies (docs/gpu.md). Returns (result,), or None when no
-        argument is on a GPU."""
-        leaves, treedef = _pytree.flatten((tuple(args), {k: kwargs[k] for k in sorted(kwargs)}))
-        places = [_dlpack_place(leaf) for leaf in leaves]
-        if "cuda" not in places:
-            return None
-        if "cpu" in places:
-            raise RuntimeError(
-                f"{self.__name__} got arguments on cuda and in host memory (argument leaf "
-                f"{places.index('cpu')} is on the host, leaf {places.index('cuda')} on the "
-                "GPU); move them to one device")
-        import vsla_runtime
-
-        from ._export import export, load
-
-        # The signature from the tensors' own shape and dtype attributes (PyTorch,
-        # CuPy, JAX have them), so that a call that finds its version reads no
-        # DLPack tensor twice; other producers are described through DLPack.
-        signature = [treedef]
-        for leaf, place in zip(leaves, places):
-            if place != "cuda":
-                signature.append(("static", type(leaf).__name__, repr(leaf)))
-            elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
-                signature.append((type(leaf), str(leaf.dtype), len(leaf.shape)))
-            else:
-                shape, dtype, _ = vsla_runtime.describe(leaf)
-                signature.append(("tensor", dtype, len(shape)))
-        signature = tuple(signature)
-        exported = self._device_cache.get(signature)
-        if exported is None:
-            examples = []
-            for leaf, place in zip(leaves, places):
-                if place == "cuda":
-                    shape, dtype, _ = vsla_runtime.describe(leaf)
-                    # Tracing reads the shape and dtype only: no memory behind it.
-                    examples.append(np.broadcast_to(np.zeros((), dtype), shape))
-                else:
-                    examples.append(leaf)
-            example_args, example_kwargs = _pytree.unflatten(treedef, examples)
-            path = os.path.join(_device_artifact_dir(),
-                                f"{self._symbol}-{len(self._device_cache)}.vsla")
-            export(self, *example_args, path=path, target="cuda", **example_kwargs)
-            exported = self._device_cache[signature] = load(path)
-        return (exported(*args, **kwargs),)
 
     def _array_key(self, args):
         """The key of a call whose arguments are all tensors or arrays (the common
@@ -232,7 +158,12 @@ class JitFunction:
         if treedef is None:
             treedef = _pytree.flatten((tuple(args), {}))[1]
             self._array_treedefs[len(args)] = treedef
-        return (treedef, tuple(entries), ()), arrays
+        device = None
+        for array in arrays:
+            if type(array) is not np.ndarray:
+                arrays, device = place_arrays(arrays, self.__name__)
+                break
+        return (treedef, tuple(entries), (), device), arrays
 
     def _key(self, args, kwargs):
         statics = []
@@ -265,7 +196,7 @@ class JitFunction:
             elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):
                 from ._creation import from_dlpack
 
-                array = from_dlpack(leaf)._array
+                array = from_dlpack(leaf)._array  # on the CPU or a GPU, without a copy
             else:
                 raise DTypeError(
                     f"argument leaf {n} of {self.__name__} is a {type(leaf).__name__}; jitted "
@@ -274,7 +205,16 @@ class JitFunction:
             arrays.append(array)
             entries.append(("tensor", array.dtype,
                             array.shape if self._static_shapes else array.ndim))
-        return (treedef, tuple(entries), tuple(statics)), arrays
+        device = None
+        for array in arrays:
+            if type(array) is not np.ndarray:
+                if any(e[0] == "ragged" for e in entries):
+                    raise RuntimeError(
+                        f"{self.__name__} got ragged arguments and tensors on a GPU; ragged "
+                        "batches run on the CPU for now (docs/gpu.md)")
+                arrays, device = place_arrays(arrays, self.__name__)
+                break
+        return (treedef, tuple(entries), tuple(statics), device), arrays
 
     def _compile(self, key, args, kwargs) -> _Compiled:
         with compile_lock:
@@ -284,18 +224,21 @@ class JitFunction:
             reason = self._miss_reason(key) if log_compiles() else ""
             trace, out_treedef, out_slots, result_ids = self._trace(key, args, kwargs)
             executable = None
+            device = key[3]
             if result_ids:
                 signature = ", ".join(_describe(e) for e in key[1])
+                where = "" if device is None else f" on {device}"
                 executable = compile_builder(
                     trace.builder, self._symbol,
-                    f"{self.__name__} ({self._where}) for ({signature})", reason)
+                    f"{self.__name__} ({self._where}) for ({signature}){where}", reason,
+                    target="cpu" if device is None else "cuda")
             compiled = _Compiled(executable, self._symbol, out_treedef, out_slots,
-                                 trace.captured)
+                                 trace.captured, device)
             self._cache[key] = compiled
             return compiled
 
     def _trace(self, key, args, kwargs):
-        treedef, entries, _ = key
+        treedef, entries, *_ = key
         trace = Trace(self._symbol)
         with trace:
             leaves, _ = _pytree.flatten((tuple(a for i, a in enumerate(args)
@@ -367,10 +310,12 @@ class JitFunction:
     def _miss_reason(self, key) -> str:
         if not self._cache:
             return "first call"
-        treedef, entries, statics = key
+        treedef, entries, statics, device = key
         for old in self._cache:
             if old[0] != treedef:
                 continue
+            if old[3] != device:
+                return f"the arguments moved from {old[3] or 'cpu'} to {device or 'cpu'}"
             if old[2] != statics:
                 changed = [f"{a[0]}: {a[1]!r} -> {b[1]!r}" for a, b in zip(old[2], statics)
                            if a != b]

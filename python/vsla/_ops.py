@@ -5,13 +5,14 @@ its operands, applies NumPy's dtype promotion, and hands one `vsla` op to
 from __future__ import annotations
 
 import builtins
+import functools
 import numbers
 import sys
 
 import numpy as np
 
 from . import _dtypes, _tensor
-from ._dispatch import bind
+from ._dispatch import bind, status_errors
 from ._errors import DTypeError, ShapeError
 from ._tensor import Tensor, Tracer
 from ._trace import Dim, current_trace
@@ -56,12 +57,10 @@ def as_tensor(x, what: str = "operand") -> Tensor:
             array = array.astype(np.float32)  # Python floats default to float32
         return Tensor(_dtypes.check_array(array, what))
     device = getattr(x, "__dlpack_device__", None)
-    if device is not None and device()[0] == 2:  # DLPack's kDLCUDA
-        from ._errors import RuntimeError
+    if device is not None and device()[0] == 2:  # DLPack's kDLCUDA: PyTorch, CuPy
+        from ._creation import from_dlpack
 
-        raise RuntimeError(f"{what} is a {type(x).__name__} in CUDA memory; eager ops run on "
-                           "the CPU: put the computation in a @vsla.jit function, which runs "
-                           "on the GPU when its arguments are there (docs/gpu.md)")
+        return from_dlpack(x)
     raise DTypeError(f"{what} is a {type(x).__name__}; pass a vsla tensor, a NumPy array, "
                      "a (nested) list of numbers or a Python number")
 
@@ -306,7 +305,7 @@ def reverse(x, axis=None) -> Tensor:
     """
     x = as_tensor(x)
     axes = _axes(axis, x.ndim, "reverse")
-    if current_trace() is None and not isinstance(x, Tracer):
+    if current_trace() is None and not isinstance(x, Tracer) and _on_host(x):
         return Tensor(np.flip(x._array, axes) if axes else x._array)  # a view
     return bind("vsla.reverse", [x], attrs=(("axes", f"array<i64: {', '.join(map(str, axes))}>"
                                              if axes else "array<i64>"),))[0]
@@ -388,6 +387,9 @@ def reshape(x, shape) -> Tensor:
         if int(np.prod(shape)) != x.size:
             raise ShapeError(f"vsla.reshape: cannot reshape {_shape_text(x)} ({x.size} elements) "
                              f"to {tuple(shape)}")
+        if not _on_host(x):
+            with status_errors():
+                return Tensor(x._array.reshape([int(d) for d in shape]))  # a view
         return Tensor(x._array.reshape(shape))  # a view when the layout allows it
     return bind("vsla.reshape", [x], shape_lists=(("static_shape", shape),))[0]
 
@@ -400,7 +402,7 @@ def transpose(x, axes=None) -> Tensor:
     if sorted(perm) != list(range(x.ndim)):
         raise ShapeError(f"vsla.transpose: axes {tuple(axes)} are not a permutation of "
                          f"0..{x.ndim - 1}")
-    if current_trace() is None:
+    if current_trace() is None and _on_host(x):
         return Tensor(x._array.transpose(perm))  # a view
     return bind("vsla.transpose", [x], attrs=(("perm", f"array<i64: {', '.join(map(str, perm))}>"
                                                if perm else "array<i64>"),))[0]
@@ -657,6 +659,8 @@ def cast(x, dtype) -> Tensor:
     if x.dtype == dtype:
         return x
     trace = current_trace()
+    if trace is None and not _on_host(x):
+        return _device_cast(dtype)(x)  # a kernel on the tensor's GPU
     if trace is None:
         return Tensor(x._array.astype(dtype))
     from ._trace import traced_value, user_location
@@ -664,6 +668,19 @@ def cast(x, dtype) -> Tensor:
     with_loc = user_location()
     value = trace.builder.cast(traced_value(trace, x), dtype.name, with_loc)
     return trace._tracer(value)
+
+
+def _on_host(x: Tensor) -> bool:
+    """Whether an eager tensor's values are a NumPy array (NumPy's views and casts
+    apply); a tensor on a GPU runs each op as a compiled kernel there."""
+    return type(x._array) is np.ndarray
+
+
+@functools.lru_cache(maxsize=None)
+def _device_cast(dtype):
+    from ._jit import jit
+
+    return jit(lambda x: cast(x, dtype))
 
 
 # The operators and methods of Tensor call these functions.
@@ -786,7 +803,7 @@ def getitem(x: Tensor, index) -> Tensor:
         index = (index,)
     traced = current_trace() is not None or isinstance(x, Tracer)
     index = _check_index(index, x, traced)
-    if not traced:
+    if not traced and _on_host(x):
         # With an Ellipsis NumPy gives a rank-0 view for a full int index, not a scalar.
         view = index if builtins.any(i is Ellipsis for i in index) else index + (Ellipsis,)
         try:

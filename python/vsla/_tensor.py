@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _devices
 from ._errors import TracingError
 from ._trace import Dim, Trace
 
@@ -45,22 +46,31 @@ class Tensor:
 
     @property
     def device(self) -> str:
-        return "cpu"
+        """Where the values live: "cpu" or "cuda:N"."""
+        return "cpu" if type(self._array) is np.ndarray else _devices.device_of(self._array)
 
     def to(self, device) -> "Tensor":
-        """This tensor on `device`: itself for "cpu" (see docs/gpu.md for GPUs).
+        """This tensor on `device` ("cpu", "cuda", "cuda:N"): itself when it is there
+        already, else a copy (docs/gpu.md).
 
         >>> vsla.tensor([1.0]).to("cpu").device
         'cpu'
         """
-        from ._devices import check_device
-
-        check_device(device)
-        return self
+        array = _devices.move(self._array, device)
+        return self if array is self._array else Tensor(array)
 
     def cpu(self) -> "Tensor":
-        """This tensor in host memory (itself)."""
-        return self
+        """This tensor in host memory (itself when it is there)."""
+        return self.to("cpu")
+
+    def cuda(self, device: int = 0) -> "Tensor":
+        """This tensor on GPU `device` (a copy unless it is there already)."""
+        return self.to(f"cuda:{int(device)}")
+
+    def _host(self) -> np.ndarray:
+        """The values in host memory: the array itself, or a copy from a GPU."""
+        array = self._array
+        return array if type(array) is np.ndarray else _devices.host_copy(array)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -70,10 +80,15 @@ class Tensor:
     # -- data -------------------------------------------------------------------
 
     def numpy(self) -> np.ndarray:
-        """The values as a NumPy array sharing this tensor's memory."""
+        """The values as a NumPy array sharing this tensor's memory (host tensors; a
+        tensor on a GPU copies to the host with .cpu() first)."""
+        if type(self._array) is not np.ndarray:
+            raise _devices.not_on_host(self._array, "numpy()")
         return self._array
 
     def __array__(self, dtype=None, copy=None):
+        if type(self._array) is not np.ndarray:
+            raise _devices.not_on_host(self._array, "conversion to a NumPy array")
         if copy:
             return np.array(self._array, dtype=dtype, copy=True)
         if dtype is not None and np.dtype(dtype) != self.dtype:
@@ -92,29 +107,30 @@ class Tensor:
 
             raise ShapeError(f"item() needs a tensor of one element, got shape {self.shape}; "
                              "index it first (t[0].item()) or use tolist()")
-        return self._array.item()
+        return self._host().item()
 
     def tolist(self):
-        return self._array.tolist()
+        return self._host().tolist()
 
     def __bool__(self) -> bool:
-        return bool(self._array)
+        return bool(self._host())
 
     def __float__(self) -> float:
-        return float(self._array)
+        return float(self._host())
 
     def __int__(self) -> int:
-        return int(self._array)
+        return int(self._host())
 
     def __index__(self) -> int:
-        return self._array.__index__()
+        return self._host().__index__()
 
     def __repr__(self) -> str:
-        body = np.array2string(self._array, separator=", ", prefix="vsla.tensor(")
-        return f"vsla.tensor({body}, dtype={self.dtype.name})"
+        body = np.array2string(self._host(), separator=", ", prefix="vsla.tensor(")
+        where = "" if type(self._array) is np.ndarray else f", device='{self.device}'"
+        return f"vsla.tensor({body}, dtype={self.dtype.name}{where})"
 
     def __str__(self) -> str:
-        return str(self._array)
+        return str(self._host())
 
     def __eq__(self, other):
         raise TypeError(

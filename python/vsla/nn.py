@@ -37,10 +37,13 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data):
-        array = np.array(data._array if isinstance(data, Tensor) else data, copy=True)
+        device = data.device if isinstance(data, Tensor) else "cpu"
+        array = np.array(data.cpu()._array if isinstance(data, Tensor) else data, copy=True)
         if array.dtype not in (np.float32, np.float64):
             array = array.astype(np.float32)
         super().__init__(array)
+        if device != "cpu":
+            self._array = self.to(device)._array
 
     def __repr__(self) -> str:
         return "Parameter(" + super().__repr__() + ")"
@@ -91,8 +94,23 @@ class Module:
             yield from m.named_modules(prefix + name + ".")
 
     def state_dict(self) -> dict:
-        """{name: a NumPy copy of the parameter}."""
-        return {name: np.array(p._array, copy=True) for name, p in self.named_parameters()}
+        """{name: a NumPy copy of the parameter} (copied to the host from a GPU)."""
+        return {name: np.array(p.cpu()._array, copy=True)
+                for name, p in self.named_parameters()}
+
+    def to(self, device) -> "Module":
+        """Moves every parameter to `device` ("cpu", "cuda", "cuda:N") in place and
+        returns the module, as PyTorch's Module.to: a model on the GPU trains there
+        (vsla.optim.train_step runs its compiled step on the GPU)."""
+        for p in self.parameters():
+            p._array = p.to(device)._array
+        return self
+
+    def cuda(self, device: int = 0) -> "Module":
+        return self.to(f"cuda:{int(device)}")
+
+    def cpu(self) -> "Module":
+        return self.to("cpu")
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Copies values into the parameters; shapes must match."""
@@ -104,11 +122,13 @@ class Module:
         for name, value in state.items():
             if name not in params:
                 continue
-            value = np.asarray(value)
+            value = value.cpu().numpy() if isinstance(value, Tensor) else np.asarray(value)
             if value.shape != params[name].shape:
                 raise ShapeError(f"load_state_dict: {name} has shape {value.shape}, the "
                                  f"module's has {params[name].shape}")
-            params[name]._array = np.array(value, dtype=params[name].dtype, copy=True)
+            p = params[name]
+            # The parameter stays where it is (on a GPU: a copy there).
+            p._array = Tensor(np.array(value, dtype=p.dtype, copy=True)).to(p.device)._array
 
     def train(self, mode: bool = True) -> "Module":
         for _, m in self.named_modules():

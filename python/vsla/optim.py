@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from . import _ops
+from . import _ops, _pytree
 from ._autodiff import value_and_grad
 from ._errors import DTypeError, ShapeError, TracingError
 from ._jit import jit
@@ -31,6 +31,22 @@ _same = _ops.same_shape
 def _scalar(value, dtype=np.float32) -> Tensor:
     """A rank-0 tensor: a run-time value of the compiled update, not a constant."""
     return Tensor(np.asarray(value, dtype))
+
+
+def _zeros_like(p: Tensor) -> Tensor:
+    """Optimizer state for parameter p: zeros of its shape and dtype, where it is."""
+    return Tensor(np.zeros(p.shape, p.dtype)).to(p.device)
+
+
+def _state_where_params_are(state, params: list):
+    """The optimizer's state on its parameters' device (a model moved with .to() after
+    its optimizer was made takes the state along)."""
+    device = params[0].device
+    leaves, treedef = _pytree.flatten(state)
+    if all(not isinstance(t, Tensor) or t.device == device for t in leaves):
+        return state
+    return _pytree.unflatten(treedef, [t.to(device) if isinstance(t, Tensor) else t
+                                       for t in leaves])
 
 
 class Optimizer:
@@ -108,6 +124,7 @@ class Optimizer:
         if not hasattr(self, "_update"):
             self._update = jit(lambda p, g, s, h: self.update(p, g, s, h))
         self.step_count += 1
+        self.state = _state_where_params_are(self.state, self.params)
         new_params, self.state = self._update(self.params, grads, self.state,
                                               self.hyperparameters())
         for p, new in zip(self.params, new_params):
@@ -123,7 +140,7 @@ class SGD(Optimizer):
         super().__init__(params, lr)
 
     def init_state(self, params) -> list:
-        return [Tensor(np.zeros_like(p._array)) for p in params] if self.momentum else []
+        return [_zeros_like(p) for p in params] if self.momentum else []
 
     def update(self, params, grads, state, hyper):
         lr = hyper["lr"]
@@ -151,8 +168,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
 
     def init_state(self, params) -> list:
-        return [[Tensor(np.zeros_like(p._array)) for p in params],
-                [Tensor(np.zeros_like(p._array)) for p in params]]
+        return [[_zeros_like(p) for p in params], [_zeros_like(p) for p in params]]
 
     def hyperparameters(self) -> dict:
         t = max(self.step_count, 1)
@@ -237,6 +253,7 @@ class TrainStep:
         opt.step_count += 1
         inputs = inputs if isinstance(inputs, tuple) else (inputs,)
         seed = _scalar(float(self.seed + opt.step_count) % 9973.0)
+        opt.state = _state_where_params_are(opt.state, opt.params)
         loss, new_params, opt.state = self._compiled(
             opt.params, opt.state, opt.hyperparameters(), seed, inputs, targets)
         for p, new in zip(opt.params, new_params):

@@ -529,8 +529,7 @@ namespace {
 /// A module whose code came from an artifact.
 class LoadedModule : public Module {
 public:
-  static StatusOr<std::shared_ptr<Module>> create(ArtifactContents contents,
-                                                 bool loadDeviceCode) {
+  static StatusOr<std::shared_ptr<Module>> create(ArtifactContents contents) {
     if (Status status = checkTargetRuns(contents.target); !status.ok())
       return status;
     // Code for a CUDA device loads its kernels in its initializers: only
@@ -540,19 +539,23 @@ public:
     for (const ArtifactFunction &function : contents.functions)
       needsDevice |= function.signature.device != "host";
     std::string noDevice;
-    if (needsDevice && !loadDeviceCode)
-      noDevice = "its kernels were not loaded (a module kept to be written "
-                 "out); run the artifact with vsla-run, vsla.load or "
-                 "vsla_runtime";
-    else if (needsDevice && cuda::getDeviceCount() == 0)
+    if (needsDevice && cuda::getDeviceCount() == 0)
       noDevice = cuda::getDriver().ok()
                      ? "this machine has no CUDA device"
                      : cuda::getDriver().getStatus().getMessage();
-    auto object = LoadedObject::load(
-        contents.objectCode.data(), contents.objectCode.size(),
-        resolveRuntimeSymbol, /*runInitializers=*/noDevice.empty());
+    StatusOr<std::unique_ptr<LoadedObject>> object =
+        internalError("the object code was not loaded");
+    // A kernel the device does not take (PTX for a newer chip) is reported
+    // by the initializers; the module still loads, and says so when called.
+    Status kernels = cuda::captureDeviceFailures([&] {
+      object = LoadedObject::load(
+          contents.objectCode.data(), contents.objectCode.size(),
+          resolveRuntimeSymbol, /*runInitializers=*/noDevice.empty());
+    });
     if (!object.ok())
       return object.getStatus();
+    if (!kernels.ok() && noDevice.empty())
+      noDevice = "its kernels did not load: " + kernels.getMessage();
     auto module = std::shared_ptr<LoadedModule>(new LoadedModule());
     if (!noDevice.empty())
       module->setDeviceUnavailable(noDevice);
@@ -617,9 +620,8 @@ private:
 
 } // namespace
 
-StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents,
-                                               bool loadDeviceCode) {
-  return LoadedModule::create(std::move(contents), loadDeviceCode);
+StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents) {
+  return LoadedModule::create(std::move(contents));
 }
 
 StatusOr<std::string> readFile(const std::string &path) {

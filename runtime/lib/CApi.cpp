@@ -4,6 +4,7 @@
 
 #include "vsla/runtime/Artifact.h"
 #include "vsla/runtime/Cuda.h"
+#include "vsla/runtime/DLPack.h"
 #include "vsla/runtime/Module.h"
 
 #include <cstdlib>
@@ -23,53 +24,6 @@ namespace {
 
 char *toMessage(const Status &status) {
   return status.ok() ? nullptr : strdup(status.toString().c_str());
-}
-
-std::optional<ElementType> getElementType(vsla_dl_data_type_t type) {
-  if (type.lanes != 1)
-    return std::nullopt;
-  switch (type.code) {
-  case VSLA_DL_FLOAT:
-    if (type.bits == 16)
-      return ElementType::F16;
-    if (type.bits == 32)
-      return ElementType::F32;
-    if (type.bits == 64)
-      return ElementType::F64;
-    return std::nullopt;
-  case VSLA_DL_BFLOAT:
-    return type.bits == 16 ? std::optional(ElementType::BF16) : std::nullopt;
-  case VSLA_DL_INT:
-    if (type.bits == 32)
-      return ElementType::I32;
-    if (type.bits == 64)
-      return ElementType::I64;
-    return std::nullopt;
-  case VSLA_DL_BOOL:
-    return type.bits == 8 ? std::optional(ElementType::I1) : std::nullopt;
-  default:
-    return std::nullopt;
-  }
-}
-
-vsla_dl_data_type_t getDataType(ElementType type) {
-  switch (type) {
-  case ElementType::F16:
-    return {VSLA_DL_FLOAT, 16, 1};
-  case ElementType::BF16:
-    return {VSLA_DL_BFLOAT, 16, 1};
-  case ElementType::F32:
-    return {VSLA_DL_FLOAT, 32, 1};
-  case ElementType::F64:
-    return {VSLA_DL_FLOAT, 64, 1};
-  case ElementType::I1:
-    return {VSLA_DL_BOOL, 8, 1};
-  case ElementType::I32:
-    return {VSLA_DL_INT, 32, 1};
-  case ElementType::I64:
-    return {VSLA_DL_INT, 64, 1};
-  }
-  return {VSLA_DL_FLOAT, 32, 1};
 }
 
 /// A result handed out as a DLPack tensor: owns the memory (host or device
@@ -96,24 +50,14 @@ Status toArgument(const vsla_dl_tensor_t &tensor, const ValueSignature &expected
                   bool onDevice, const std::string &what,
                   std::vector<MemRefDescriptor> &descriptors,
                   std::vector<Argument> &arguments) {
-  std::optional<ElementType> type = getElementType(tensor.dtype);
-  if (!type)
-    return invalidArgument(what + " has a DLPack dtype (code " +
-                           std::to_string(tensor.dtype.code) + ", " +
-                           std::to_string(tensor.dtype.bits) + " bits, " +
-                           std::to_string(tensor.dtype.lanes) +
-                           " lanes) the runtime does not have");
-  if (tensor.ndim < 0 || (tensor.ndim > 0 && !tensor.shape))
-    return invalidArgument(what + " is a malformed DLPack tensor");
-  size_t byteSize = getElementByteSize(*type);
-  if (tensor.byte_offset % byteSize)
-    return invalidArgument(what + " starts at a byte offset that is not a "
-                           "multiple of its element size");
+  auto described = describeDLTensor(tensor, what);
+  if (!described.ok())
+    return described.getStatus();
   if (!expected.isTensor) {
     if (tensor.ndim != 0 || tensor.device.device_type != VSLA_DL_CPU)
       return invalidArgument(what + " is a scalar: pass a rank-0 CPU tensor");
-    const char *data = static_cast<const char *>(tensor.data) + tensor.byte_offset;
-    switch (*type) {
+    const char *data = static_cast<const char *>(described->getDataPtr());
+    switch (described->getElementType()) {
     case ElementType::F32:
       arguments.push_back(Argument::scalar(*reinterpret_cast<const float *>(data)));
       return okStatus();
@@ -145,18 +89,7 @@ Status toArgument(const vsla_dl_tensor_t &tensor, const ValueSignature &expected
     return invalidArgument(what + " is on CUDA device " +
                            std::to_string(tensor.device.device_id) +
                            "; functions run on device 0 for now");
-  std::vector<int64_t> sizes(tensor.shape, tensor.shape + tensor.ndim);
-  std::vector<int64_t> strides =
-      tensor.strides ? std::vector<int64_t>(tensor.strides,
-                                            tensor.strides + tensor.ndim)
-                     : getRowMajorStrides(sizes);
-  auto descriptor = MemRefDescriptor::get(
-      *type, tensor.data, tensor.data,
-      static_cast<int64_t>(tensor.byte_offset / byteSize), sizes, strides);
-  if (!descriptor.ok())
-    return Status(descriptor.getStatus().getCode(),
-                  what + ": " + descriptor.getStatus().getMessage());
-  descriptors.push_back(std::move(*descriptor));
+  descriptors.push_back(std::move(*described));
   arguments.push_back(Argument::tensor(descriptors.back()));
   return okStatus();
 }
@@ -275,7 +208,7 @@ char *vsla_module_call(vsla_module_t *module, const char *function,
     tensor.byte_offset = 0;
     tensor.device = {onDevice ? VSLA_DL_CUDA : VSLA_DL_CPU, 0};
     tensor.ndim = static_cast<int32_t>(descriptor.getRank());
-    tensor.dtype = getDataType(descriptor.getElementType());
+    tensor.dtype = getDLDataType(descriptor.getElementType());
     tensor.shape = result->shape.data();
     tensor.strides = result->strides.data();
     result->managed.manager_ctx = result;

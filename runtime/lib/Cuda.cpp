@@ -249,7 +249,9 @@ StatusOr<BufferPool *> getDevicePool(int ordinal) {
   if (!allocator.ok())
     return allocator.getStatus();
   static std::mutex mutex;
-  static std::vector<std::unique_ptr<BufferPool>> pools;
+  // Never destroyed: tensors (a Python process's, at exit) may outlive
+  // static destruction, and the driver may be gone by then anyway.
+  static auto &pools = *new std::vector<std::unique_ptr<BufferPool>>();
   std::lock_guard<std::mutex> lock(mutex);
   if (pools.size() <= static_cast<size_t>(ordinal))
     pools.resize(ordinal + 1);

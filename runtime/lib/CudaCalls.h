@@ -16,8 +16,9 @@ namespace vsla::rt::cuda::detail {
 /// The device compiled host code runs on (mgpuSetDefaultDevice), per thread.
 int getDefaultDevice();
 
-/// Notes a failure: inside a compiled call, the status that call fails
-/// with (finishCall() then unwinds); elsewhere, printed.
+/// Notes a failure: inside captureDeviceFailures, the status it returns;
+/// inside a compiled call, the status that call fails with (finishCall()
+/// then unwinds); elsewhere, printed.
 void report(Status status);
 
 /// Ends a runtime function: one that failed inside a compiled call unwinds

@@ -23,21 +23,39 @@ using namespace vsla::rt::cuda;
 
 namespace {
 thread_local int32_t defaultDevice = 0;
+/// Inside captureDeviceFailures: where the first failure goes.
+thread_local Status *captured = nullptr;
 } // namespace
+
+namespace vsla::rt::cuda {
+
+Status captureDeviceFailures(const std::function<void()> &load) {
+  Status first;
+  Status *outer = captured;
+  captured = &first;
+  load();
+  captured = outer;
+  return first;
+}
+
+} // namespace vsla::rt::cuda
 
 namespace vsla::rt::cuda::detail {
 
 int getDefaultDevice() { return defaultDevice; }
 
 void report(Status status) {
-  if (vsla::rt::detail::insideCompiledCall())
+  if (captured) {
+    if (captured->ok())
+      *captured = std::move(status);
+  } else if (vsla::rt::detail::insideCompiledCall())
     vsla::rt::detail::recordFailure(std::move(status));
   else
     std::fprintf(stderr, "vsla runtime: %s\n", status.toString().c_str());
 }
 
 void finishCall(bool ok) {
-  if (!ok && vsla::rt::detail::insideCompiledCall())
+  if (!ok && !captured && vsla::rt::detail::insideCompiledCall())
     vsla::rt::detail::unwindCompiledCall();
 }
 

@@ -178,6 +178,10 @@ Status Module::invoke(const FunctionExport &signature,
   if (onDevice && !deviceUnavailable.empty())
     return unavailable("@" + name + " runs on a CUDA device: " +
                        deviceUnavailable);
+  if (onDevice)
+    if (Status status = prepareDevice(); !status.ok())
+      return Status(status.getCode(), "@" + name + " runs on a CUDA device: " +
+                                          status.getMessage());
   if (userArguments.size() != signature.getNumUserArguments())
     return invalidArgument("@" + signature.name + " takes " +
                            std::to_string(signature.getNumUserArguments()) +

@@ -1,10 +1,14 @@
-"""Devices from Python: vsla.devices(), device= on creation, Tensor.to, and
-artifacts exported for the GPU. This machine may have no GPU: what needs one is
-skipped, and the rest checks the named errors a user gets without one."""
+"""Devices from Python: vsla.devices(), device= on creation, Tensor.to, eager ops,
+@vsla.jit, grad, train_step and artifacts on the GPU. This machine may have no GPU:
+the named errors a user gets without one are checked here, and everything around
+the kernels runs in child processes on the fake CUDA driver (test/FakeCuda: device
+memory is host memory, kernels do not run, a launch fails by name)."""
 
 import json
 import os
 import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -14,6 +18,21 @@ import vsla
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 HAS_GPU = len(vsla.devices()) > 1
+FAKE_DRIVER = os.path.join(BUILD, "lib", "libvsla_fake_cuda.so")
+NO_KERNELS = "cuLaunchKernel failed: CUDA_ERROR_NOT_SUPPORTED"
+
+
+def on_fake_gpu(code: str) -> str:
+    """Runs `code` in a child process whose CUDA driver is the fake one; returns its
+    output (the child fails the test by raising)."""
+    if not os.path.exists(FAKE_DRIVER):
+        pytest.skip("the fake CUDA driver is not built (scripts/build.sh)")
+    env = dict(os.environ, VSLA_CUDA_DRIVER=FAKE_DRIVER)
+    prelude = "import numpy as np, pytest, vsla\n" + f"NO_KERNELS = {NO_KERNELS!r}\n"
+    done = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 def test_devices_lists_the_cpu_first_and_each_gpu_by_ordinal():
@@ -47,42 +66,6 @@ def test_without_a_gpu_cuda_tensors_are_unavailable_with_the_reason():
         vsla.zeros(3).to("cuda:1")
 
 
-@pytest.mark.skipif(not HAS_GPU, reason="needs an NVIDIA GPU")
-def test_with_a_gpu_python_tensors_point_to_artifacts_for_now():
-    with pytest.raises(vsla.RuntimeError, match="target='cuda'"):
-        vsla.tensor([1.0], device="cuda")
-
-
-class _FakeCudaTensor:
-    """A DLPack producer that claims CUDA memory (it is never read: without a GPU the
-    runtime stops before any data is touched)."""
-
-    def __init__(self, shape):
-        import ctypes
-        import sys
-
-        sys.path.insert(0, os.path.join(ROOT, "python"))
-        import vsla_runtime
-
-        self.shape = (ctypes.c_int64 * len(shape))(*shape)
-        self.managed = vsla_runtime._Managed()
-        t = self.managed.dl_tensor
-        t.data, t.ndim = 0x1000, len(shape)
-        t.device.device_type, t.device.device_id = 2, 0
-        t.dtype.code, t.dtype.bits, t.dtype.lanes = 2, 32, 1
-        t.shape = self.shape
-
-    def __dlpack_device__(self):
-        return (2, 0)
-
-    def __dlpack__(self, stream=None):
-        import ctypes
-
-        from vsla_runtime import _api
-
-        return _api.PyCapsule_New(ctypes.addressof(self.managed), b"dltensor", None)
-
-
 def _describe(path):
     return subprocess.run([os.path.join(BUILD, "bin", "vsla-run"), str(path), "--describe"],
                           capture_output=True, text=True, check=True).stdout
@@ -101,17 +84,12 @@ def test_export_for_cuda_writes_an_artifact_the_runtime_runs_on_a_gpu(tmp_path):
     vsla.export(step, w, x, y, path=path, target="cuda", chip="sm_80")
     described = _describe(path)
     assert "on cuda" in described
-    # The Python signature travels too: vsla.load runs it on GPU tensors (through
-    # vsla_runtime), and host memory is refused by name.
+    # The Python signature travels too: vsla.load runs it on GPU tensors, and host
+    # memory is refused by name.
     exported = vsla.load(path)
-    with pytest.raises(vsla.RuntimeError, match="in host memory; step was exported for cuda"):
+    with pytest.raises(vsla.RuntimeError, match="exported for cuda and got its tensors in "
+                                                "host memory"):
         exported(w, x, y)
-    # A DLPack producer in CUDA memory gets as far as the device: without one, the
-    # call is unavailable and says why.
-    if not HAS_GPU:
-        fake = [_FakeCudaTensor(a.shape) for a in (w, x, y)]
-        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
-            exported(*fake)
     # The same function exported for the CPU computes the reference.
     cpu = tmp_path / "step-cpu.vsla"
     vsla.export(step, w, x, y, path=cpu)
@@ -127,30 +105,158 @@ def test_export_refuses_an_unknown_target(tmp_path):
                     target="rocm")
 
 
-def test_jit_runs_on_the_gpu_when_its_arguments_are_there():
-    # Arguments in CUDA memory compile the function (and its gradient) for the GPU,
-    # once per signature; without a GPU the call stops before any data is read.
+
+def test_jit_on_host_arguments_still_runs_on_the_cpu():
     f = vsla.jit(lambda a, b: vsla.tanh(a * 1.5 + b))
-    g = vsla.jit(vsla.grad(lambda w, x: vsla.sum(vsla.matmul(x, w) ** 2)))
-    if HAS_GPU:
-        pytest.skip("needs a machine without a GPU for the unavailable path")
-    for _ in range(2):
-        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
-            f(_FakeCudaTensor((4,)), _FakeCudaTensor((4,)))
-        with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
-            g(_FakeCudaTensor((3, 2)), _FakeCudaTensor((5, 3)))
-    assert len(f._device_cache) == 1 and len(g._device_cache) == 1
-    with pytest.raises(vsla.RuntimeError, match="runs on a CUDA device"):
-        f(_FakeCudaTensor((7,)), _FakeCudaTensor((2,)))  # every shape: one compile
-    assert len(f._device_cache) == 1
-    # Host arguments still run on the CPU.
     np.testing.assert_allclose(f(np.ones(3, np.float32), np.zeros(3, np.float32)).numpy(),
                                np.tanh(np.full(3, 1.5, np.float32)), rtol=1e-6)
 
 
-def test_mixing_devices_is_a_named_error():
-    f = vsla.jit(lambda a, b: a + b)
-    with pytest.raises(vsla.RuntimeError, match="on cuda and in host memory"):
-        f(_FakeCudaTensor((4,)), np.ones(4, np.float32))
-    with pytest.raises(vsla.RuntimeError, match="eager ops run on the CPU"):
-        vsla.tanh(_FakeCudaTensor((4,)))
+# -- on the fake CUDA driver ----------------------------------------------------------------
+
+
+def test_gpu_tensors_copy_in_and_out_exactly_and_say_where_they_live():
+    on_fake_gpu("""
+        assert vsla.devices() == ["cpu", "cuda:0"]
+        assert vsla.cuda_device_info()[0]["name"] == "VSLA fake CUDA device"
+        for values in (np.arange(6, dtype=np.float32).reshape(2, 3) - 2.5,
+                       np.array([1e300, -0.0], np.float64), np.array([[7, -8]], np.int32),
+                       np.array([2**62], np.int64), np.array([True, False]),
+                       np.zeros((0, 4), np.float32), np.array(3.5, np.float32)):
+            t = vsla.tensor(values, device="cuda")
+            assert t.device == "cuda:0" and t.shape == values.shape and t.dtype == values.dtype
+            assert t.to("cuda") is t and t.to("cuda:0") is t
+            back = t.cpu()
+            assert back.device == "cpu" and back.dtype == values.dtype
+            np.testing.assert_array_equal(back.numpy(), values)
+        t = vsla.tensor([[1.0, 2.0]], device="cuda")
+        assert "device='cuda:0'" in repr(t) and t.tolist() == [[1.0, 2.0]]
+        assert float(vsla.tensor(2.5).cuda()) == 2.5
+        assert vsla.zeros(2, 3, device="cuda").device == "cuda:0"
+        assert vsla.randn(4, seed=1, device="cuda").cpu().numpy().tolist() == \\
+            vsla.randn(4, seed=1).numpy().tolist()
+        assert vsla.arange(5, device="cuda").cpu().numpy().tolist() == [0, 1, 2, 3, 4]
+        # No NumPy view of device memory: a named error, never an object array.
+        for read in (t.numpy, lambda: np.asarray(t)):
+            with pytest.raises(vsla.RuntimeError, match="copy it with .cpu"):
+                read()
+        # A reshape is a view of the same memory; a bad one says why.
+        assert t.reshape(2, 1).cpu().numpy().tolist() == [[1.0], [2.0]]
+        with pytest.raises(vsla.ShapeError, match="cannot reshape"):
+            t.reshape(3)
+        with pytest.raises(vsla.RuntimeError, match="cuda:1' is not available: this machine "
+                                                    "has 1 GPU"):
+            t.to("cuda:1")
+    """)
+
+
+def test_device_memory_comes_from_the_caching_pool_and_goes_back_to_it():
+    on_fake_gpu("""
+        before = vsla.cuda_memory_stats()
+        t = vsla.ones(1000, device="cuda")
+        held = vsla.cuda_memory_stats()
+        assert held["bytes_in_use"] >= before["bytes_in_use"] + 4000
+        del t
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == before["bytes_in_use"]
+        u = vsla.ones(1000, device="cuda")  # the same size class: reused, no cuMemAlloc
+        assert vsla.cuda_memory_stats()["hits"] == held["hits"] + 1
+    """)
+
+
+def test_dlpack_shares_gpu_memory_both_ways_without_copies():
+    on_fake_gpu("""
+        t = vsla.tensor([1.0, 2.0, 3.0], device="cuda")
+        assert t.__dlpack_device__() == (2, 0)
+        shared = vsla.from_dlpack(t)  # as from a PyTorch or CuPy tensor on the GPU
+        assert shared.device == "cuda:0" and shared._array is not t._array
+        in_use = vsla.cuda_memory_stats()["bytes_in_use"]
+        del t  # the memory stays while the borrower holds it
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == in_use
+        assert shared.cpu().numpy().tolist() == [1.0, 2.0, 3.0]
+        del shared
+        assert vsla.cuda_memory_stats()["bytes_in_use"] < in_use
+        # An unconsumed capsule releases what it holds.
+        capsule = vsla.ones(8, device="cuda").__dlpack__()
+        del capsule
+        assert vsla.cuda_memory_stats()["bytes_in_use"] < in_use
+    """)
+
+
+def test_eager_ops_on_gpu_tensors_compile_kernels_for_the_gpu():
+    on_fake_gpu("""
+        from vsla import _dispatch
+        a = vsla.tensor([1.0, 2.0, 3.0], device="cuda")
+        in_use = vsla.cuda_memory_stats()["bytes_in_use"]
+        count = _dispatch.kernel_count()
+        for op in (lambda: a + a, lambda: a * 2.0, lambda: vsla.tanh(a), lambda: a.sum(),
+                   lambda: a[1:], lambda: a.astype("float64"),
+                   lambda: vsla.tensor(1.0, device="cuda") + vsla.tensor(2.0),
+                   lambda: vsla.matmul(a.reshape(3, 1), a.reshape(1, 3))):
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                op()
+        assert _dispatch.kernel_count() > count
+        # A failed call leaves no device memory behind.
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == in_use
+        # The same ops on host tensors still run on the CPU.
+        assert (vsla.tensor([1.0, 2.0]) * 2.0).numpy().tolist() == [2.0, 4.0]
+        # Host and GPU tensors in one op: only a rank-0 host tensor may join.
+        with pytest.raises(vsla.RuntimeError, match="on cuda:0 and in host memory .operand 1 "
+                                                    "has shape .2,. on the cpu"):
+            a + vsla.tensor([1.0, 2.0])
+    """)
+
+
+def test_jit_and_grad_compile_for_the_gpu_once_for_every_shape():
+    on_fake_gpu("""
+        f = vsla.jit(lambda a, b: vsla.tanh(a * 1.5 + b))
+        g = vsla.grad(lambda w, x: vsla.sum(vsla.matmul(x, w) ** 2))
+        for n in (4, 7, 1000):
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                f(vsla.ones(n, device="cuda"), vsla.ones(2, device="cuda"))
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                g(vsla.ones((3, 2), device="cuda"), vsla.ones((n, 3), device="cuda"))
+        assert f.cache_size() == 1 and g.cache_size() == 1
+        # Host arguments are another version, on the CPU.
+        assert f(np.ones(2, np.float32), np.zeros(2, np.float32)).device == "cpu"
+        assert f.cache_size() == 2
+        with pytest.raises(vsla.RuntimeError, match="on cuda:0 and in host memory"):
+            f(vsla.ones(4, device="cuda"), np.ones(4, np.float32))
+        with pytest.raises(vsla.RuntimeError, match="ragged batches run on the CPU"):
+            vsla.jit(lambda r, x: x)(vsla.ragged([np.ones(2, np.float32)]),
+                                     vsla.ones(2, device="cuda"))
+    """)
+
+
+def test_models_move_to_the_gpu_and_train_there():
+    on_fake_gpu("""
+        from vsla import nn, optim
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        opt = optim.SGD(model, lr=0.1, momentum=0.9)
+        assert model.to("cuda") is model
+        assert {p.device for p in model.parameters()} == {"cuda:0"}
+        state = model.state_dict()
+        assert all(isinstance(v, np.ndarray) for v in state.values())
+        model.load_state_dict(state)
+        assert {p.device for p in model.parameters()} == {"cuda:0"}
+        step = optim.train_step(model, nn.mse_loss, opt)
+        x, y = vsla.ones((5, 4), device="cuda"), vsla.zeros((5, 2), device="cuda")
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            step(x, y)  # compiled for the GPU, with the optimizer's state moved there
+        assert {t.device for t in opt.state} == {"cuda:0"}
+        with pytest.raises(vsla.RuntimeError, match="in host memory"):
+            step(np.ones((5, 4), np.float32), np.zeros((5, 2), np.float32))
+        assert model.cpu().parameters()[0].device == "cpu"
+    """)
+
+
+def test_artifacts_for_cuda_load_their_kernels_and_run_on_gpu_tensors(tmp_path):
+    path = tmp_path / "f.vsla"
+    vsla.export(lambda x: vsla.softmax(x * 2.0), np.ones((2, 3), np.float32), path=path,
+                target="cuda")
+    on_fake_gpu(f"""
+        f = vsla.load({str(path)!r})
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            f(vsla.ones((4, 5), device="cuda"))
+        with pytest.raises(vsla.RuntimeError, match="in host memory"):
+            f(np.ones((4, 5), np.float32))
+    """)

@@ -100,6 +100,12 @@ public:
     checkMessages.push_back(std::move(message));
   }
 
+protected:
+  /// Loads the kernels of code compiled for cuda (runs the engine's
+  /// initializers) on the first call of a device function: code that is
+  /// only written out (vsla.export, vsla-compile) never loads them.
+  rt::Status prepareDevice() const override;
+
 private:
   friend class Compiler;
   Executable() = default;
@@ -113,7 +119,10 @@ private:
   rt::ArtifactContents artifact;
   bool fromCache = false;
   /// Whether the engine's initializers ran (and so its finalizers may).
-  bool initialized = false;
+  mutable bool initialized = false;
+  /// prepareDevice's work, done once, and its outcome.
+  mutable std::once_flag deviceOnce;
+  mutable rt::Status deviceStatus;
 };
 
 class Compiler {

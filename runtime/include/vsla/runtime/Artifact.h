@@ -82,10 +82,9 @@ Status checkTargetRuns(const ArtifactTarget &target);
 
 /// A module from an artifact's contents: loads its object code with the
 /// runtime's loader (after checkTargetRuns) and fills the export table.
-/// Without `loadDeviceCode` GPU kernels are not loaded onto a device (their
-/// functions are Unavailable): for a module kept only to be written out.
-StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents,
-                                               bool loadDeviceCode = true);
+/// GPU kernels load onto device 0 when there is one; otherwise (or when the
+/// device does not take them) the device functions are Unavailable.
+StatusOr<std::shared_ptr<Module>> loadArtifact(ArtifactContents contents);
 
 /// Reads, checks and loads the artifact file at `path`.
 StatusOr<std::shared_ptr<Module>> loadArtifactFile(const std::string &path);

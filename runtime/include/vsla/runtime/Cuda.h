@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -139,6 +140,11 @@ Status copyDeviceToHost(int ordinal, void *host, const void *device,
 /// (after a call of a device function); blocks freed on it go back to the
 /// device pool. Ok when the thread has no stream.
 Status synchronizeThreadStream();
+
+/// Runs `load` (code that loads kernels onto the device: a module's
+/// initializers, which cannot return a status) and returns the first failure
+/// of the mgpu* calls it made, which would otherwise only be printed.
+Status captureDeviceFailures(const std::function<void()> &load);
 
 /// Waits for the work queued on device `ordinal`'s legacy default stream
 /// (where DLPack producers make their results visible to consumers).

@@ -186,9 +186,16 @@ public:
   void setDeviceUnavailable(std::string reason) {
     deviceUnavailable = std::move(reason);
   }
+  /// Why device functions cannot run here; empty when they can (or the
+  /// module has none).
+  const std::string &getDeviceUnavailable() const { return deviceUnavailable; }
 
 protected:
   Module() = default;
+  /// Called before each call of a device function: a module whose kernels
+  /// load on first use (code compiled in-process) loads them here, once,
+  /// and returns why they cannot run when they do not load.
+  virtual Status prepareDevice() const { return okStatus(); }
   /// Not empty: why device functions cannot run in this process.
   std::string deviceUnavailable;
   std::vector<FunctionExport> functions;
