@@ -46,7 +46,7 @@ def asarray(data, dtype=None) -> Tensor:
     """
     t = as_tensor(data, "data")
     if dtype is not None and _dtypes.canonicalize(dtype) != t.dtype:
-        return Tensor(t._array.astype(_dtypes.canonicalize(dtype)))
+        return t.astype(_dtypes.canonicalize(dtype))
     return t
 
 

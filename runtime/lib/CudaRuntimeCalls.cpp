@@ -372,6 +372,25 @@ void mgpuSetDefaultDevice(int32_t device) { defaultDevice = device; }
 
 } // extern "C"
 
+void vsla::rt::cuda::abandonThreadStreamWork() {
+  // What the failed call queued may still run and read its blocks: wait
+  // for it (a failed wait leaves nothing better to do), then every block
+  // the call still held goes back to the pool (a call that completes frees
+  // its temporaries; its outputs are the runtime's, not in `sizes`).
+  if (threadStream)
+    if (auto driver = getDriver();
+        driver.ok() && setCurrentDevice(threadStreamDevice).ok())
+      (void)(*driver)->cuStreamSynchronize(threadStream);
+  releasePending();
+  if (streamBlocks.sizes.empty())
+    return;
+  auto pool = getDevicePool(defaultDevice);
+  for (auto &[block, bytes] : streamBlocks.sizes)
+    if (pool.ok())
+      (void)(*pool)->deallocate(block, 0, 256);
+  streamBlocks.sizes.clear();
+}
+
 Status vsla::rt::cuda::synchronizeThreadStream() {
   if (!threadStream)
     return okStatus();

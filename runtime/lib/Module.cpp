@@ -423,8 +423,13 @@ Status Module::invokeWithOutputs(const FunctionExport &signature,
   if (Status status = callCompiledCode(
           equalShapes ? signature.equalShapes : signature.destination,
           packed.data(), signature.name);
-      !status.ok())
+      !status.ok()) {
+    // Before the outputs go back to the pool: kernels queued before the
+    // failure may still write them.
+    if (signature.device == "cuda")
+      cuda::abandonThreadStreamWork();
     return status;
+  }
   // Device results are complete when the call returns (work the compiled
   // code left queued, a cuBLAS product last, say).
   if (signature.device == "cuda")

@@ -189,13 +189,20 @@ def test_eager_ops_on_gpu_tensors_compile_kernels_for_the_gpu():
         in_use = vsla.cuda_memory_stats()["bytes_in_use"]
         count = _dispatch.kernel_count()
         for op in (lambda: a + a, lambda: a * 2.0, lambda: vsla.tanh(a), lambda: a.sum(),
-                   lambda: a[1:], lambda: a.astype("float64"),
+                   lambda: a[1:], lambda: a.astype("float64"), lambda: vsla.asarray(a, "int32"),
                    lambda: vsla.tensor(1.0, device="cuda") + vsla.tensor(2.0),
                    lambda: vsla.matmul(a.reshape(3, 1), a.reshape(1, 3))):
             with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
                 op()
         assert _dispatch.kernel_count() > count
-        # A failed call leaves no device memory behind.
+        # A failed call leaves no device memory behind, temporaries of its kernels
+        # (softmax's row maxima and sums) included.
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == in_use
+        m = vsla.ones((4, 5), device="cuda")
+        in_use = vsla.cuda_memory_stats()["bytes_in_use"]
+        for _ in range(3):
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                m.softmax()
         assert vsla.cuda_memory_stats()["bytes_in_use"] == in_use
         # The same ops on host tensors still run on the CPU.
         assert (vsla.tensor([1.0, 2.0]) * 2.0).numpy().tolist() == [2.0, 4.0]

@@ -141,6 +141,11 @@ Status copyDeviceToHost(int ordinal, void *host, const void *device,
 /// device pool. Ok when the thread has no stream.
 Status synchronizeThreadStream();
 
+/// After a device call failed (a launch, a check, an allocation): waits
+/// for what it had queued on the calling thread's stream and returns every
+/// device block it still held to the pool.
+void abandonThreadStreamWork();
+
 /// Runs `load` (code that loads kernels onto the device: a module's
 /// initializers, which cannot return a status) and returns the first failure
 /// of the mgpu* calls it made, which would otherwise only be printed.
