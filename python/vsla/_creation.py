@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 
-from . import _dtypes
-from ._devices import DeviceArray, parse_device
-from ._dispatch import status_errors
+from . import _devices, _dtypes
+from ._devices import parse_device
 from ._errors import DTypeError, RuntimeError, ShapeError, TracingError
 from ._ops import as_tensor, broadcast_to
 from ._tensor import Tensor
@@ -55,8 +54,7 @@ def from_dlpack(x) -> Tensor:
     JAX) or in CUDA memory (PyTorch, CuPy), without a copy."""
     kind = getattr(x, "__dlpack_device__", lambda: (1, 0))()[0]
     if kind == 2:  # DLPack's kDLCUDA
-        with status_errors():
-            return Tensor(DeviceArray.from_dlpack(x))
+        return Tensor(_devices.from_dlpack(x))
     try:
         array = np.from_dlpack(x)
     except (TypeError, AttributeError, BufferError, ValueError, builtins.RuntimeError) as e:

@@ -11,6 +11,25 @@ from ._errors import RuntimeError
 
 DeviceArray = _vsla.DeviceArray
 
+#: Set when this process first puts a tensor on a GPU; until then the eager path
+#: skips looking for GPU operands.
+gpu_tensors_exist = False
+
+
+def from_host(array: np.ndarray, ordinal: int):
+    """A copy of a host array on GPU `ordinal`."""
+    global gpu_tensors_exist
+    gpu_tensors_exist = True
+    return _checked(lambda: DeviceArray.from_host(np.require(array, requirements="C"),
+                                                  ordinal))
+
+
+def from_dlpack(producer):
+    """A DLPack producer's CUDA tensor (PyTorch, CuPy), without a copy."""
+    global gpu_tensors_exist
+    gpu_tensors_exist = True
+    return _checked(lambda: DeviceArray.from_dlpack(producer))
+
 
 def devices() -> list[str]:
     """The devices this process can run on: "cpu", then "cuda:0", "cuda:1", ... for
@@ -84,8 +103,8 @@ def move(array, device):
     if type(array) is DeviceArray:
         if array.ordinal == ordinal:
             return array
-        return DeviceArray.from_host(array.numpy(), ordinal)
-    return _checked(lambda: DeviceArray.from_host(np.require(array, requirements="C"), ordinal))
+        return from_host(host_copy(array), ordinal)
+    return from_host(array, ordinal)
 
 
 def _checked(make):

@@ -124,10 +124,11 @@ def _record(trace, op, tensors, attrs, scalar, shape_lists, segment_sizes):
 def _eager(op, tensors, attrs, scalar, shape_lists, segment_sizes):
     arrays = [t._array for t in tensors]
     device = None
-    for a in arrays:
-        if type(a) is not np.ndarray:
-            arrays, device = place_arrays(arrays, f"vsla.{op[5:]}")
-            break
+    if _devices.gpu_tensors_exist:  # else every operand is host memory: no check
+        for a in arrays:
+            if type(a) is not np.ndarray:
+                arrays, device = place_arrays(arrays, f"vsla.{op[5:]}")
+                break
     key = (op, attrs, tuple([(a.dtype, a.ndim) for a in arrays]),
            None if scalar is None else scalar[1], tuple(len(e) for _, e in shape_lists),
            segment_sizes, device)

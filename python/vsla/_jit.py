@@ -18,6 +18,7 @@ from ._tensor import Tensor, Tracer
 from ._trace import _PACKAGE_DIR, Dim, Trace, current_trace
 
 _NUMBER_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
+_NDARRAY = np.ndarray
 
 
 class _Compiled:
@@ -36,11 +37,13 @@ class _Compiled:
         self.device = device
 
     def __call__(self, arrays: list):
-        args = arrays + [t._array for t in self.captured] if self.captured else arrays
-        if self.device is not None and self.captured:
-            # Tensors the function captured (a model's parameters) are where the call
-            # runs, or rank-0 values that follow it there.
-            args, _ = place_arrays(args, self.name)
+        args = arrays
+        if self.captured:
+            args = arrays + [t._array for t in self.captured]
+            if self.device is not None:
+                # Tensors the function captured (a model's parameters) are where the
+                # call runs, or rank-0 values that follow it there.
+                args, _ = place_arrays(args, self.name)
         results = run(self.executable, self.name, args) if self.executable else []
         if self.single_result:
             return Tensor(results[0])
@@ -141,11 +144,14 @@ class JitFunction:
         """The key of a call whose arguments are all tensors or arrays (the common
         case), without walking pytrees; (None, None) for any other call."""
         entries, arrays = [], []
+        on_gpu = False
         for a in args:
             cls = type(a)
             if cls is Tensor:
                 array = a._array
-            elif cls is np.ndarray:
+                if type(array) is not _NDARRAY:
+                    on_gpu = True
+            elif cls is _NDARRAY:
                 array = a
                 if array.dtype not in _dtypes.SUPPORTED_SET:
                     return None, None
@@ -159,10 +165,8 @@ class JitFunction:
             treedef = _pytree.flatten((tuple(args), {}))[1]
             self._array_treedefs[len(args)] = treedef
         device = None
-        for array in arrays:
-            if type(array) is not np.ndarray:
-                arrays, device = place_arrays(arrays, self.__name__)
-                break
+        if on_gpu:
+            arrays, device = place_arrays(arrays, self.__name__)
         return (treedef, tuple(entries), (), device), arrays
 
     def _key(self, args, kwargs):
