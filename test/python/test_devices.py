@@ -160,6 +160,13 @@ def test_device_memory_comes_from_the_caching_pool_and_goes_back_to_it():
         assert vsla.cuda_memory_stats()["bytes_in_use"] == before["bytes_in_use"]
         u = vsla.ones(1000, device="cuda")  # the same size class: reused, no cuMemAlloc
         assert vsla.cuda_memory_stats()["hits"] == held["hits"] + 1
+        # More than the device has (the fake one has 1 GiB): a named error.
+        with pytest.raises(vsla.RuntimeError, match="out of memory: cuMemAlloc failed"):
+            vsla.zeros(300_000_000, device="cuda")
+        # Empty tensors launch nothing and come back empty, on the GPU.
+        e = vsla.jit(lambda a: vsla.tanh(a) * 2.0)(vsla.zeros((0, 3), device="cuda"))
+        assert e.shape == (0, 3) and e.device == "cuda:0"
+        assert (vsla.zeros(0, device="cuda") + vsla.zeros(0, device="cuda")).shape == (0,)
     """)
 
 
