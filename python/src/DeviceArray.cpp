@@ -63,7 +63,9 @@ std::shared_ptr<DeviceArray> DeviceArray::fromHost(const py::array &array,
                              contiguous.shape() + contiguous.ndim());
   rt::BufferPool *pool = unwrap(rt::cuda::getDevicePool(ordinal));
   size_t bytes = static_cast<size_t>(contiguous.nbytes());
-  rt::Buffer buffer = unwrap(rt::Buffer::allocate(*pool, std::max<size_t>(bytes, 1)));
+  // Aligned as the runtime aligns device functions' outputs.
+  rt::Buffer buffer =
+      unwrap(rt::Buffer::allocate(*pool, std::max<size_t>(bytes, 1), 256));
   if (bytes) {
     rt::Status status;
     {

@@ -286,9 +286,16 @@ Status copyOnDevice(int ordinal, const char *call, F copy) {
 
 Status copyHostToDevice(int ordinal, void *device, const void *host,
                         size_t bytes) {
-  return copyOnDevice(ordinal, "cuMemcpyHtoD", [&](const Driver &d) {
-    return d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device), host, bytes);
-  });
+  // From pageable memory cuMemcpyHtoD may return once the bytes are staged,
+  // before the DMA lands; compiled code runs on a non-blocking stream that
+  // does not order after the legacy one. Wait for the copy itself.
+  if (Status status = copyOnDevice(ordinal, "cuMemcpyHtoD", [&](const Driver &d) {
+        return d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(device), host,
+                              bytes);
+      });
+      !status.ok())
+    return status;
+  return synchronizeLegacyStream(ordinal);
 }
 
 Status copyDeviceToHost(int ordinal, void *host, const void *device,

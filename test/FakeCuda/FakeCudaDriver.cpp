@@ -8,11 +8,19 @@
 // kernels (device tensors, copies, DLPack, the device pool, dispatch by
 // device, the errors of a failed launch) on machines without a GPU.
 //
+// One asynchrony of the real driver is kept, because code can get it wrong:
+// a copy from pageable host memory (cuMemcpyHtoD) returns once the bytes
+// are staged, and lands when the legacy default stream gets to it. Here it
+// lands when that stream is synchronized or used again (a copy to the host,
+// a copy on it, a free); work on another stream (a non-blocking one, as the
+// runtime's) before then reads the old bytes.
+//
 //===----------------------------------------------------------------------===//
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -30,6 +38,25 @@ int handle = 0; // what opaque handles point to
 
 /// Allocations carry their size in a header, for cuMemGetInfo.
 constexpr size_t kHeader = 256;
+
+/// Copies to the device that have not landed yet, in order.
+struct PendingCopy {
+  CUdeviceptr target;
+  std::vector<char> bytes;
+};
+std::vector<PendingCopy> pending;
+
+/// The legacy default stream gets to its queued copies.
+void land() {
+  for (PendingCopy &copy : pending)
+    std::memcpy(reinterpret_cast<void *>(copy.target), copy.bytes.data(),
+                copy.bytes.size());
+  pending.clear();
+}
+
+bool isLegacy(void *stream) {
+  return stream == nullptr || stream == reinterpret_cast<void *>(1);
+}
 
 } // namespace
 
@@ -121,6 +148,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
 CUresult cuMemFree_v2(CUdeviceptr pointer) {
   if (!pointer)
     return kSuccess;
+  land();
   char *block = reinterpret_cast<char *>(pointer) - kHeader;
   size_t bytes;
   std::memcpy(&bytes, block, sizeof(bytes));
@@ -136,17 +164,21 @@ CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr target, const void *source, size_t bytes) {
-  std::memcpy(reinterpret_cast<void *>(target), source, bytes);
+  const auto *staged = static_cast<const char *>(source);
+  pending.push_back({target, std::vector<char>(staged, staged + bytes)});
   return kSuccess;
 }
 
 CUresult cuMemcpyDtoH_v2(void *target, CUdeviceptr source, size_t bytes) {
+  land();
   std::memcpy(target, reinterpret_cast<const void *>(source), bytes);
   return kSuccess;
 }
 
 CUresult cuMemcpyAsync(CUdeviceptr target, CUdeviceptr source, size_t bytes,
-                       void *) {
+                       void *stream) {
+  if (isLegacy(stream))
+    land();
   std::memmove(reinterpret_cast<void *>(target),
                reinterpret_cast<const void *>(source), bytes);
   return kSuccess;
@@ -198,7 +230,11 @@ CUresult cuStreamCreate(void **stream, unsigned) {
 }
 
 CUresult cuStreamDestroy_v2(void *) { return kSuccess; }
-CUresult cuStreamSynchronize(void *) { return kSuccess; }
+CUresult cuStreamSynchronize(void *stream) {
+  if (isLegacy(stream))
+    land();
+  return kSuccess;
+}
 CUresult cuStreamWaitEvent(void *, void *, unsigned) { return kSuccess; }
 
 CUresult cuEventCreate(void **event, unsigned) {

@@ -108,6 +108,39 @@ TEST(Cuda, DeviceMemoryRoundTripsThroughThePool) {
   EXPECT_GE((*pool)->getStats().hits, 2u);
 }
 
+/// Compiled host code reading device memory on its own stream: a copy from
+/// `arguments[0]` to `arguments[1]` of `arguments[2]` bytes.
+void copyOnThreadStream(void **arguments) {
+  mgpuMemcpy(arguments[1], arguments[0],
+             *static_cast<size_t *>(arguments[2]), mgpuStreamCreate());
+}
+
+TEST(Cuda, CompiledCodeReadsWhatACopyToTheDevicePutThere) {
+  if (!haveDevice())
+    GTEST_SKIP() << "no CUDA device";
+  // A copy from pageable host memory may return before the bytes land;
+  // compiled code's stream does not wait for the copy's (the fake driver
+  // models both, test/FakeCuda).
+  auto pool = cuda::getDevicePool(0);
+  ASSERT_TRUE(pool.ok());
+  std::vector<int> host(256), back(256, -1);
+  std::iota(host.begin(), host.end(), 1);
+  size_t bytes = host.size() * sizeof(int);
+  auto input = (*pool)->allocate(bytes, 256);
+  auto output = (*pool)->allocate(bytes, 256);
+  ASSERT_TRUE(input.ok() && output.ok());
+  ASSERT_TRUE(cuda::copyHostToDevice(0, *input, host.data(), bytes).ok());
+  void *arguments[] = {*input, *output, &bytes};
+  Status status = callCompiled(&copyOnThreadStream, arguments,
+                               [](int64_t) { return std::string(); });
+  ASSERT_TRUE(status.ok()) << status.toString();
+  ASSERT_TRUE(cuda::synchronizeThreadStream().ok());
+  ASSERT_TRUE(cuda::copyDeviceToHost(0, back.data(), *output, bytes).ok());
+  EXPECT_EQ(back, host);
+  ASSERT_TRUE((*pool)->deallocate(*input, 0, 256).ok());
+  ASSERT_TRUE((*pool)->deallocate(*output, 0, 256).ok());
+}
+
 } // namespace
 
 // How products on strided views become one column-major cuBLAS GEMM: the

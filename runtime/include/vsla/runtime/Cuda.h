@@ -130,7 +130,9 @@ private:
 /// freed after its last use was enqueued is safe to hand to later work.
 StatusOr<BufferPool *> getDevicePool(int ordinal);
 
-/// Synchronous copies between host memory and device `ordinal`'s memory.
+/// Synchronous copies between host memory and device `ordinal`'s memory:
+/// complete when they return (a copy to the device is waited for, so work
+/// on any stream may read it).
 Status copyHostToDevice(int ordinal, void *device, const void *host,
                         size_t bytes);
 Status copyDeviceToHost(int ordinal, void *host, const void *device,
