@@ -154,12 +154,31 @@ class Exported:
                     raise ValueError(f"result slot {(kind, value)!r} is out of range")
         self._compiled = _Compiled(module, self._symbol, out_treedef, out_slots, [],
                                    None if self._device == "host" else "cuda:0")
+        # Positional tensor arguments only (the common case), on the host: what each
+        # must be, so that a call on such arguments skips the pytree walk.
+        self._flat = None
+        tensors = [e for e in self._entries if e[0] == "tensor"]
+        if self._device == "host" and len(tensors) == len(self._entries) and \
+                _pytree.flatten((tuple(range(len(tensors))), {}))[1] == self._treedef:
+            self._flat = [(np.dtype(e[1]), e[2]) for e in tensors]
 
     def __repr__(self) -> str:
         args = ", ".join(_describe(_as_key_entry(e)) for e in self._entries)
         return f"<vsla.Exported {self.__name__}({args})>"
 
     def __call__(self, *args, **kwargs):
+        flat = self._flat
+        if flat is not None and not kwargs and len(args) == len(flat):
+            arrays = []
+            for a, (dtype, dims) in zip(args, flat):
+                if type(a) is Tensor:
+                    a = a._array
+                if type(a) is not np.ndarray or a.dtype != dtype or \
+                        (a.ndim != dims if type(dims) is int else a.shape != dims):
+                    break  # the full path below says what is wrong
+                arrays.append(a)
+            else:
+                return self._compiled(arrays)
         leaves, treedef = _pytree.flatten((tuple(args), {k: kwargs[k] for k in sorted(kwargs)}))
         if treedef != self._treedef:
             raise TypeError(f"{self.__name__} was exported for arguments structured as "
