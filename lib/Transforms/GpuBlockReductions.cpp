@@ -87,14 +87,15 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp op) {
 }
 
 /// Whether `op` is a reduction this pass maps: buffers, one output indexed
-/// by the parallel loops alone, a combining op of 32 bits (the width warp
-/// shuffles move).
+/// by the parallel loops alone, a combining op of 32 or 64 bits (warp
+/// shuffles move 32; convert-gpu-to-nvvm splits a 64-bit shuffle in two).
 std::optional<Combiner> matchReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0)
     return std::nullopt;
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (element.getIntOrFloatBitWidth() != 32)
+  unsigned bits = element.getIntOrFloatBitWidth();
+  if (bits != 32 && bits != 64)
     return std::nullopt;
   AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();

@@ -67,6 +67,17 @@ func.func @rows(%a: tensor<?x?xf32>) -> tensor<?xf32> {
   return %0 : tensor<?xf32>
 }
 
+// float64 (and int64) reductions run on blocks too: each shuffle of a 64-bit
+// value is two 32-bit shuffles in the PTX.
+// GPU-LABEL: func.func @total64(
+// GPU: gpu.launch_func async [%{{.*}}] @total64_kernel{{.*}} threads in (%c256, %c1{{.*}}, %c1{{.*}})
+// GPU: gpu.all_reduce add
+// GPU-NEXT: } : (f64) -> f64
+func.func @total64(%a: tensor<?x?xf64>) -> tensor<?xf64> {
+  %0 = vsla.sum %a axes = [1] : tensor<?x?xf64>
+  return %0 : tensor<?xf64>
+}
+
 // Matrix products: the host calls the runtime's cuBLAS product after the
 // output is zeroed on the device.
 // GPU-LABEL: func.func @product(
@@ -97,6 +108,13 @@ func.func @product(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> 
 // PTX: gpu.binary @all_kernel_0
 // PTX-SAME: .shared .align 4 .b8
 // PTX-SAME: shfl.sync.bfly.b32
+// PTX-SAME: bar.sync
+// PTX: gpu.binary @total64_kernel_{{[0-9]+}}
+// PTX-SAME: .shared .align 8 .b8
+// PTX-SAME: add.rn.f64
+// PTX-SAME: shfl.sync.bfly.b32
+// PTX-SAME: shfl.sync.bfly.b32
+// PTX-SAME: add.rn.f64
 // PTX-SAME: bar.sync
 
 // SM80: .target sm_80

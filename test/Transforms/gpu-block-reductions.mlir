@@ -67,20 +67,44 @@ func.func @total(%x: memref<?xi32>, %y: memref<i32>) {
   return
 }
 
-// Left to the parallel-loop mapping: 64-bit values (warp shuffles move 32
-// bits), a body that is not a combination with the accumulator, elementwise
-// ops. (linalg.reduce is generalized either way.)
+// 64-bit values too (a float64 total, an int64 count): the all-reduce's
+// shuffles are split in two 32-bit ones later.
+// CHECK-LABEL: func.func @wide(
+// CHECK: gpu.launch
+// CHECK: gpu.all_reduce add
+// CHECK-NEXT: } : (f64) -> f64
+// CHECK: gpu.launch
+// CHECK: gpu.all_reduce maxsi
+// CHECK-NEXT: } : (i64) -> i64
+func.func @wide(%x: memref<?xf64>, %y: memref<f64>, %i: memref<?xi64>,
+                %j: memref<i64>) {
+  linalg.reduce ins(%x : memref<?xf64>) outs(%y : memref<f64>) dimensions = [0]
+    (%in: f64, %acc: f64) {
+      %s = arith.addf %in, %acc : f64
+      linalg.yield %s : f64
+    }
+  linalg.reduce ins(%i : memref<?xi64>) outs(%j : memref<i64>) dimensions = [0]
+    (%in: i64, %acc: i64) {
+      %m = arith.maxsi %in, %acc : i64
+      linalg.yield %m : i64
+    }
+  return
+}
+
+// Left to the parallel-loop mapping: 16-bit values, a body that is not a
+// combination with the accumulator, elementwise ops. (linalg.reduce is
+// generalized either way.)
 // CHECK-LABEL: func.func @left_alone(
 // CHECK-NOT: gpu.launch
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]
 // CHECK: linalg.generic
 // CHECK: linalg.generic
-func.func @left_alone(%x: memref<?xf64>, %y: memref<f64>, %a: memref<?x?xf32>,
+func.func @left_alone(%x: memref<?xf16>, %y: memref<f16>, %a: memref<?x?xf32>,
                       %b: memref<?xf32>) {
-  linalg.reduce ins(%x : memref<?xf64>) outs(%y : memref<f64>) dimensions = [0]
-    (%in: f64, %acc: f64) {
-      %s = arith.addf %in, %acc : f64
-      linalg.yield %s : f64
+  linalg.reduce ins(%x : memref<?xf16>) outs(%y : memref<f16>) dimensions = [0]
+    (%in: f16, %acc: f16) {
+      %s = arith.addf %in, %acc : f16
+      linalg.yield %s : f16
     }
   linalg.generic {indexing_maps = [#id, #row],
                   iterator_types = ["parallel", "reduction"]}

@@ -221,14 +221,15 @@ def VslaGpuBlockReductions
   let description = [{
     A `linalg.generic` (or `linalg.reduce`) on buffers that reduces over
     some loops into one output indexed by the others, combining with an
-    associative op of 32 bits (`addf`, `mulf`, `maximumf`, `minimumf`,
+    associative op of 32 or 64 bits (`addf`, `mulf`, `maximumf`, `minimumf`,
     `maxnumf`, `minnumf`, `addi`, `muli`, `andi`, `ori`, the integer
     min/max), becomes a `gpu.launch`: blocks stride over the output
     elements; in each, the threads stride over the reduced elements
     (consecutive threads read consecutive elements of the innermost
     reduced loop), each folding its share from the combiner's identity,
     then `gpu.all_reduce` combines the threads' results (warp shuffles and
-    shared memory after `convert-gpu-to-nvvm`) and thread 0 folds the total
+    shared memory after `convert-gpu-to-nvvm`, a 64-bit value as two 32-bit
+    shuffles) and thread 0 folds the total
     into the output. The body (what is reduced, e.g. `exp(x - m)`) is
     computed in place, so fused producers need no buffer. Other reductions
     are left to the parallel-loop mapping. Shape functions are left alone.
