@@ -110,6 +110,13 @@ std::shared_ptr<DeviceArray> DeviceArray::fromDLPack(const py::object &producer)
                       " is not contiguous; device functions take row-major "
                       "tensors: pass x.contiguous() (PyTorch) or "
                       "cupy.ascontiguousarray(x)");
+  // Memory the driver does not know, or shorter than the shape says, would
+  // be read (or fault the device) by the first kernel.
+  if (rt::cuda::getDeviceCount() > 0)
+    check(rt::cuda::checkDeviceRange(tensor.device.device_id,
+                                     descriptor.getDataPtr(),
+                                     getByteSize(descriptor),
+                                     "the DLPack tensor"));
   return std::shared_ptr<DeviceArray>(
       new DeviceArray(std::move(owner), std::move(descriptor),
                       tensor.device.device_id, /*borrowed=*/true));

@@ -89,6 +89,14 @@ Status toArgument(const vsla_dl_tensor_t &tensor, const ValueSignature &expected
     return invalidArgument(what + " is on CUDA device " +
                            std::to_string(tensor.device.device_id) +
                            "; functions run on device 0 for now");
+  if (onDevice && described->isContiguous() && cuda::getDeviceCount() > 0)
+    if (Status status = cuda::checkDeviceRange(
+            0, described->getDataPtr(),
+            static_cast<size_t>(described->getNumElements()) *
+                getElementByteSize(described->getElementType()),
+            what);
+        !status.ok())
+      return status;
   descriptors.push_back(std::move(*described));
   arguments.push_back(Argument::tensor(descriptors.back()));
   return okStatus();

@@ -2,6 +2,7 @@
 
 #include "vsla/runtime/Cuda.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <mutex>
@@ -51,6 +52,8 @@ StatusOr<std::unique_ptr<Driver>> loadDriver(const std::string &library) {
   need("cuMemAlloc_v2", d.cuMemAlloc);
   need("cuMemFree_v2", d.cuMemFree);
   need("cuMemGetInfo_v2", d.cuMemGetInfo);
+  need("cuMemGetAddressRange_v2", d.cuMemGetAddressRange);
+  need("cuPointerGetAttribute", d.cuPointerGetAttribute);
   need("cuMemcpyHtoD_v2", d.cuMemcpyHtoD);
   need("cuMemcpyDtoH_v2", d.cuMemcpyDtoH);
   need("cuMemcpyAsync", d.cuMemcpyAsync);
@@ -283,6 +286,46 @@ Status copyOnDevice(int ordinal, const char *call, F copy) {
 }
 
 } // namespace
+
+Status checkDeviceRange(int ordinal, const void *data, size_t bytes,
+                        const std::string &what) {
+  if (bytes == 0)
+    return okStatus();
+  auto driver = getDriver();
+  if (!driver.ok())
+    return driver.getStatus();
+  const Driver &d = **driver;
+  auto address = reinterpret_cast<CUdeviceptr>(data);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%p", data);
+  constexpr int kMemoryType = 2, kDeviceOrdinal = 9;
+  constexpr unsigned kHostMemory = 1;
+  unsigned memoryType = 0;
+  if (d.cuPointerGetAttribute(&memoryType, kMemoryType, address) != kSuccess)
+    return failedPrecondition(
+        what + " claims CUDA memory at " + text +
+        ", which the CUDA driver does not know (host memory, or freed): pass "
+        "a tensor allocated on the GPU");
+  int device = -1;
+  if (d.cuPointerGetAttribute(&device, kDeviceOrdinal, address) == kSuccess &&
+      device != ordinal)
+    return failedPrecondition(what + " is in the memory of cuda:" +
+                              std::to_string(device) + ", not cuda:" +
+                              std::to_string(ordinal));
+  if (memoryType == kHostMemory)
+    return okStatus(); // pinned host memory the GPU maps: no device range
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  if (d.cuMemGetAddressRange(&base, &size, address) != kSuccess)
+    return okStatus(); // memory the driver does not range (imported, VMM)
+  if (address - base > size || bytes > size - (address - base))
+    return failedPrecondition(
+        what + " describes " + std::to_string(bytes) + " bytes from " + text +
+        ", past the end of its allocation (" +
+        std::to_string(size - (address - base)) +
+        " bytes left): its shape or strides do not match its memory");
+  return okStatus();
+}
 
 Status copyHostToDevice(int ordinal, void *device, const void *host,
                         size_t bytes) {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <vector>
 
 namespace {
@@ -34,6 +35,18 @@ constexpr CUresult kNotSupported = 801;
 constexpr size_t kTotalBytes = size_t(1) << 30;
 
 size_t bytesInUse = 0;
+/// Each live allocation's size, by address (what cuPointerGetAttribute and
+/// cuMemGetAddressRange answer from).
+std::map<CUdeviceptr, size_t> allocations;
+
+/// The allocation holding `pointer`, or allocations.end().
+std::map<CUdeviceptr, size_t>::iterator findAllocation(CUdeviceptr pointer) {
+  auto next = allocations.upper_bound(pointer);
+  if (next == allocations.begin())
+    return allocations.end();
+  auto found = std::prev(next);
+  return pointer - found->first < found->second ? found : allocations.end();
+}
 int handle = 0; // what opaque handles point to
 
 /// Allocations carry their size in a header, for cuMemGetInfo.
@@ -142,6 +155,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   std::memcpy(block, &bytes, sizeof(bytes));
   bytesInUse += bytes;
   *pointer = reinterpret_cast<CUdeviceptr>(block + kHeader);
+  allocations[*pointer] = bytes;
   return kSuccess;
 }
 
@@ -153,6 +167,7 @@ CUresult cuMemFree_v2(CUdeviceptr pointer) {
   size_t bytes;
   std::memcpy(&bytes, block, sizeof(bytes));
   bytesInUse -= bytes;
+  allocations.erase(pointer);
   std::free(block);
   return kSuccess;
 }
@@ -160,6 +175,30 @@ CUresult cuMemFree_v2(CUdeviceptr pointer) {
 CUresult cuMemGetInfo_v2(size_t *free, size_t *total) {
   *free = kTotalBytes - bytesInUse;
   *total = kTotalBytes;
+  return kSuccess;
+}
+
+CUresult cuMemGetAddressRange_v2(CUdeviceptr *base, size_t *size,
+                                 CUdeviceptr pointer) {
+  auto found = findAllocation(pointer);
+  if (found == allocations.end())
+    return kInvalidValue;
+  *base = found->first;
+  *size = found->second;
+  return kSuccess;
+}
+
+CUresult cuPointerGetAttribute(void *data, int attribute, CUdeviceptr pointer) {
+  constexpr int kMemoryType = 2, kDeviceOrdinal = 9;
+  constexpr unsigned kDeviceMemory = 2;
+  if (findAllocation(pointer) == allocations.end())
+    return kInvalidValue; // not memory this driver allocated
+  if (attribute == kMemoryType)
+    *static_cast<unsigned *>(data) = kDeviceMemory;
+  else if (attribute == kDeviceOrdinal)
+    *static_cast<int *>(data) = 0;
+  else
+    return kInvalidValue;
   return kSuccess;
 }
 

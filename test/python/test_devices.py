@@ -274,3 +274,65 @@ def test_artifacts_for_cuda_load_their_kernels_and_run_on_gpu_tensors(tmp_path):
         with pytest.raises(vsla.RuntimeError, match="in host memory"):
             f(np.ones((4, 5), np.float32))
     """)
+
+
+# A DLPack producer that says its memory is on cuda:0, with the address and shape it
+# is given (in the child process; vsla_runtime's ctypes structs describe the tensor).
+_LYING_PRODUCER = f"""
+import ctypes, sys
+sys.path.insert(0, {os.path.join(ROOT, "python")!r})
+import vsla_runtime
+from vsla_runtime import _api
+
+class Claims:
+    def __init__(self, address, shape):
+        self.shape_array = (ctypes.c_int64 * len(shape))(*shape)
+        self.managed = vsla_runtime._Managed()
+        t = self.managed.dl_tensor
+        t.data, t.ndim = address, len(shape)
+        t.device.device_type, t.device.device_id = 2, 0
+        t.dtype.code, t.dtype.bits, t.dtype.lanes = 2, 32, 1
+        t.shape = self.shape_array
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return _api.PyCapsule_New(ctypes.addressof(self.managed), b"dltensor", None)
+
+def address_of(tensor):
+    capsule = tensor.__dlpack__()
+    managed = ctypes.cast(_api.PyCapsule_GetPointer(capsule, b"dltensor"),
+                          ctypes.POINTER(vsla_runtime._Managed))
+    return managed.contents.dl_tensor.data, capsule
+"""
+
+
+def test_gpu_tensors_from_other_frameworks_are_checked_against_the_driver(tmp_path):
+    # What another framework's DLPack tensor claims is checked before any kernel
+    # reads it: host memory posing as GPU memory, or a shape larger than the
+    # allocation, is a named error instead of a device fault or a read of memory
+    # the tensor does not own. Through vsla and through vsla_runtime.
+    path = tmp_path / "f.vsla"
+    vsla.export(lambda x: x * 2.0, np.ones(4, np.float32), path=path, target="cuda")
+    on_fake_gpu(_LYING_PRODUCER + f"""
+host = np.ones(16, np.float32)
+fake = Claims(host.ctypes.data, (16,))
+with pytest.raises(vsla.RuntimeError, match="claims CUDA memory at .*which the CUDA "
+                                            "driver does not know"):
+    vsla.from_dlpack(fake)
+with pytest.raises(vsla.RuntimeError, match="driver does not know"):
+    vsla.jit(lambda x: x * 2.0)(fake)
+real = vsla.ones(16, device="cuda")
+address, keep = address_of(real)
+longer = Claims(address, (1000,))
+with pytest.raises(vsla.RuntimeError, match="describes 4000 bytes .*past the end of its "
+                                            "allocation"):
+    vsla.from_dlpack(longer)
+assert vsla.from_dlpack(Claims(address, (16,))).shape == (16,)  # the truth passes
+module = vsla_runtime.load({str(path)!r})
+with pytest.raises(vsla_runtime.RuntimeError, match="driver does not know"):
+    module.functions[list(module.functions)[0]](Claims(host.ctypes.data, (16,)))
+with pytest.raises(vsla_runtime.RuntimeError, match="past the end of its allocation"):
+    module.functions[list(module.functions)[0]](Claims(address, (1000,)))
+""")

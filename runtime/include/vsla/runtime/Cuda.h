@@ -52,6 +52,8 @@ struct Driver {
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemGetInfo)(size_t *, size_t *);
+  CUresult (*cuMemGetAddressRange)(CUdeviceptr *, size_t *, CUdeviceptr);
+  CUresult (*cuPointerGetAttribute)(void *, int, CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
@@ -129,6 +131,14 @@ private:
 /// The runtime runs each device's work in order on one stream, so a block
 /// freed after its last use was enqueued is safe to hand to later work.
 StatusOr<BufferPool *> getDevicePool(int ordinal);
+
+/// Whether `bytes` bytes from `data` are memory the GPUs can read, of device
+/// `ordinal`, inside one allocation: what a tensor from another framework
+/// (DLPack) claims, checked before compiled code reads it. A pointer the
+/// driver does not know, another device's, or a range past its allocation's
+/// end is a failed_precondition naming `what`.
+Status checkDeviceRange(int ordinal, const void *data, size_t bytes,
+                        const std::string &what);
 
 /// Synchronous copies between host memory and device `ordinal`'s memory:
 /// complete when they return (a copy to the device is waited for, so work
