@@ -32,11 +32,8 @@ rt::Status Executable::prepareDevice() const {
   if (!engine)
     return rt::okStatus(); // code from the cache: loaded with its kernels
   std::call_once(deviceOnce, [&] {
-    if (rt::cuda::getDeviceCount() == 0) {
-      auto driver = rt::cuda::getDriver();
-      deviceStatus = rt::unavailable(driver.ok()
-                                         ? "this machine has no CUDA device"
-                                         : driver.getStatus().getMessage());
+    if (std::string reason = rt::cuda::getNoDeviceReason(); !reason.empty()) {
+      deviceStatus = rt::unavailable(reason);
       return;
     }
     rt::Status kernels =

@@ -538,11 +538,7 @@ public:
     bool needsDevice = false;
     for (const ArtifactFunction &function : contents.functions)
       needsDevice |= function.signature.device != "host";
-    std::string noDevice;
-    if (needsDevice && cuda::getDeviceCount() == 0)
-      noDevice = cuda::getDriver().ok()
-                     ? "this machine has no CUDA device"
-                     : cuda::getDriver().getStatus().getMessage();
+    std::string noDevice = needsDevice ? cuda::getNoDeviceReason() : "";
     StatusOr<std::unique_ptr<LoadedObject>> object =
         internalError("the object code was not loaded");
     // A kernel the device does not take (PTX for a newer chip) is reported

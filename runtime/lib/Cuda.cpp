@@ -133,6 +133,14 @@ int getDeviceCount() {
   return count;
 }
 
+std::string getNoDeviceReason() {
+  if (getDeviceCount() > 0)
+    return "";
+  auto driver = getDriver();
+  return driver.ok() ? "this machine has no CUDA device"
+                     : driver.getStatus().getMessage();
+}
+
 namespace {
 
 /// The primary context of each device, retained once.

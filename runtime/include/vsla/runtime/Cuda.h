@@ -92,6 +92,10 @@ Status toStatus(const Driver &driver, CUresult result, const char *call);
 /// How many CUDA devices the process sees (0 without a driver).
 int getDeviceCount();
 
+/// Why the process has no CUDA device (no driver and why, or none seen);
+/// empty when it has one.
+std::string getNoDeviceReason();
+
 struct DeviceInfo {
   int ordinal = 0;
   std::string name;
