@@ -8,6 +8,7 @@ With --write the table also goes to benchmarks/results/python-call-overhead.md.
 import argparse
 import os
 import platform
+import tempfile
 import timeit
 
 import numpy as np
@@ -40,6 +41,12 @@ def main() -> None:
         ("vsla @jit `a + b`, vsla tensors", best_per_call(lambda: add1(tx, ty))),
         ("vsla @jit 4-op chain, NumPy arguments", best_per_call(lambda: chain(x, x))),
     ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "add.vsla")
+        vsla.export(lambda a, b: a + b, x, y, path=path)
+        loaded = vsla.load(path)
+        rows.append(("vsla.load'ed artifact `a + b`, NumPy arguments",
+                     best_per_call(lambda: loaded(x, y))))
     try:
         import torch
 
