@@ -82,8 +82,6 @@ def parse_device(device) -> int | None:
     return ordinal
 
 
-check_device = parse_device
-
 
 def device_of(array) -> str:
     """Where a tensor's storage is: "cpu" or "cuda:N"."""

@@ -212,14 +212,22 @@ void *reusePending(uint64_t bytes) {
   return block;
 }
 
-void releasePending() {
-  if (streamBlocks.pending.empty())
+/// Returns the block of each entry of `blocks` (`block(entry)`) to device
+/// `ordinal`'s pool and empties `blocks`.
+extern "C++" template <typename Blocks, typename Block>
+void returnToPool(int ordinal, Blocks &blocks, Block block) {
+  if (blocks.empty())
     return;
-  auto pool = getDevicePool(threadStreamDevice);
-  for (auto &[bytes, block] : streamBlocks.pending)
+  auto pool = getDevicePool(ordinal);
+  for (auto &entry : blocks)
     if (pool.ok())
-      (void)(*pool)->deallocate(block, 0, 256);
-  streamBlocks.pending.clear();
+      (void)(*pool)->deallocate(block(entry), 0, 256);
+  blocks.clear();
+}
+
+void releasePending() {
+  returnToPool(threadStreamDevice, streamBlocks.pending,
+               [](const auto &entry) { return entry.second; });
 }
 } // namespace
 
@@ -382,13 +390,8 @@ void vsla::rt::cuda::abandonThreadStreamWork() {
         driver.ok() && setCurrentDevice(threadStreamDevice).ok())
       (void)(*driver)->cuStreamSynchronize(threadStream);
   releasePending();
-  if (streamBlocks.sizes.empty())
-    return;
-  auto pool = getDevicePool(defaultDevice);
-  for (auto &[block, bytes] : streamBlocks.sizes)
-    if (pool.ok())
-      (void)(*pool)->deallocate(block, 0, 256);
-  streamBlocks.sizes.clear();
+  returnToPool(defaultDevice, streamBlocks.sizes,
+               [](const auto &entry) { return entry.first; });
 }
 
 Status vsla::rt::cuda::synchronizeThreadStream() {
