@@ -450,13 +450,22 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   // check, numbered so that a failure names it; the entry points the
   // runtime calls, described by the module's vsla.exports; maps over ragged
   // batches become loops, whose layout checks are numbered after the others.
+  if (options.target != "cpu" && options.target != "cuda")
+    return rt::invalidArgument("unknown target " + options.target +
+                               "; use cpu or cuda");
+  const bool cuda = options.target == "cuda";
+  // On the GPU a map's items are thread blocks.
+  std::unique_ptr<mlir::PassManager> &entryPointPipeline =
+      cuda ? gpuEntryPointPipeline : cpuEntryPointPipeline;
   if (!entryPointPipeline) {
     entryPointPipeline = std::make_unique<mlir::PassManager>(&context);
     entryPointPipeline->addNestedPass<mlir::func::FuncOp>(
         mlir::vsla::createVslaMaterializeShapeChecks());
     entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
     entryPointPipeline->addPass(mlir::vsla::createVslaSynthesizeEntryPoints());
-    entryPointPipeline->addPass(mlir::vsla::createVslaLowerMap());
+    mlir::vsla::VslaLowerMapOptions lowerMap;
+    lowerMap.gpuBlocks = cuda;
+    entryPointPipeline->addPass(mlir::vsla::createVslaLowerMap(lowerMap));
     entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
   }
   if (mlir::failed(entryPointPipeline->run(*lowered)))
@@ -467,19 +476,9 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
       !status.ok())
     return status;
 
-  if (options.target != "cpu" && options.target != "cuda")
-    return rt::invalidArgument("unknown target " + options.target +
-                               "; use cpu or cuda");
-  const bool cuda = options.target == "cuda";
   if (cuda) {
-    for (FunctionSignature &function : executable->functions) {
-      if (!function.destinationPassing)
-        return rt::invalidArgument(
-            "@" + function.name +
-            " cannot run on a CUDA device yet: its result shapes depend on "
-            "data (vsla.shrink, vsla.map); compile it for the cpu target");
+    for (FunctionSignature &function : executable->functions)
       function.device = "cuda";
-    }
     mlir::PassManager gpu(&context);
     mlir::vsla::VslaToGpuOptions gpuOptions;
     gpuOptions.chip = options.gpuChip;

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -90,6 +91,12 @@ struct CallBlasPass : PassWrapper<CallBlasPass, OperationPass<ModuleOp>> {
     module.walk([&](linalg::LinalgOp op) {
       if (!op.hasPureBufferSemantics())
         return;
+      // Inside a ragged batch's item (a GPU thread block) a product is the
+      // block's loops, not a host call.
+      for (auto forall = op->getParentOfType<scf::ForallOp>(); forall;
+           forall = forall->getParentOfType<scf::ForallOp>())
+        if (forall.getMapping())
+          return;
       if (std::optional<std::string> name = getBlasFunctionName(op))
         products.push_back(
             {op, device == "cuda" ? "__vsla_cuda_" + name->substr(7) : *name});

@@ -40,7 +40,7 @@ StringRef getCpuPhaseName(CpuPhase phase) {
 static void addVslaPhase(OpPassManager &pm) { addCleanupPasses(pm); }
 
 static void addLinalgPhase(OpPassManager &pm) {
-  addFusedLinalgPasses(pm, ConvertVslaToLinalgOptions{});
+  addFusedLinalgPasses(pm, ConvertVslaToLinalgOptions{}, /*gpuBlocks=*/false);
   pm.addPass(createOutlineContractionsPass());
   pm.addNestedPass<func::FuncOp>(createTileContractionsPass());
   addCleanupPasses(pm);

@@ -19,8 +19,11 @@ void addCleanupPasses(OpPassManager &pm) {
 }
 
 void addFusedLinalgPasses(OpPassManager &pm,
-                          const ConvertVslaToLinalgOptions &lowering) {
-  pm.addPass(createVslaLowerMap());
+                          const ConvertVslaToLinalgOptions &lowering,
+                          bool gpuBlocks) {
+  VslaLowerMapOptions lowerMap;
+  lowerMap.gpuBlocks = gpuBlocks;
+  pm.addPass(createVslaLowerMap(lowerMap));
   pm.addPass(createConvertVslaToLinalg(lowering));
   addCleanupPasses(pm);
   pm.addPass(createFuseElementwisePass());

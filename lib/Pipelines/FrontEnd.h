@@ -16,9 +16,11 @@ void addCleanupPasses(OpPassManager &pm);
 /// The linalg phase's common part: maps over ragged batches lowered, vsla
 /// converted to linalg on tensors with `lowering`'s options (the CPU: long
 /// convolutions through the runtime's FFT, a host function; the GPU: guarded
-/// reads for ambient promotion), elementwise chains fused.
+/// reads for ambient promotion, a map's items as thread blocks), elementwise
+/// chains fused.
 void addFusedLinalgPasses(OpPassManager &pm,
-                          const ConvertVslaToLinalgOptions &lowering);
+                          const ConvertVslaToLinalgOptions &lowering,
+                          bool gpuBlocks);
 
 /// Tensors to buffers: outputs passed in written in place, the module
 /// bufferized across function boundaries, deallocations placed.

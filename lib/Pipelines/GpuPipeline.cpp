@@ -48,6 +48,10 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   VslaGpuBlockReductionsOptions reductions;
   reductions.blockSize = options.blockSize;
   pm.addPass(createVslaGpuBlockReductions(reductions));
+  // A ragged batch's items: a thread block each.
+  VslaGpuMapItemsOptions items;
+  items.blockSize = options.blockSize;
+  pm.addPass(createVslaGpuMapItems(items));
   // Parallel loops, collapsed to one dimension and tiled by the block size
   // (constant tile bounds, guarded inside), mapped to blocks and threads.
   pm.addPass(createConvertLinalgToParallelLoopsPass());
@@ -120,7 +124,7 @@ void buildVslaToGpuPipeline(OpPassManager &pm,
       ConvertVslaToLinalgOptions lowering;
       lowering.useRuntimeFft = false;
       lowering.guardedPromotion = true;
-      addFusedLinalgPasses(pm, lowering);
+      addFusedLinalgPasses(pm, lowering, /*gpuBlocks=*/true);
     }
       break;
     case GpuPhase::gpu:

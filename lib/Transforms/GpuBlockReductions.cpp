@@ -13,6 +13,7 @@
 #include "vsla/Dialect/VslaDialect.h"
 #include "vsla/Transforms/Passes.h"
 
+#include "BlockReduction.h"
 #include "LinearIndex.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -31,17 +32,9 @@ namespace mlir::vsla {
 } // namespace mlir::vsla
 
 using namespace mlir;
+using namespace mlir::vsla;
 
 namespace {
-
-/// How the partial results of a reduction combine: the combining op in the
-/// body, its kind (for the identity) and the block-wide reduction.
-struct Combiner {
-  Operation *op;
-  Value element; // the combining op's operand that is not the accumulator
-  arith::AtomicRMWKind kind;
-  gpu::AllReduceOperation blockOp;
-};
 
 std::optional<Combiner> matchCombiner(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
@@ -89,7 +82,9 @@ std::optional<Combiner> matchCombiner(linalg::GenericOp op) {
 /// Whether `op` is a reduction this pass maps: buffers, one output indexed
 /// by the parallel loops alone, a combining op of 32 or 64 bits (warp
 /// shuffles move 32; convert-gpu-to-nvvm splits a 64-bit shuffle in two).
-std::optional<Combiner> matchReduction(linalg::GenericOp op) {
+} // namespace
+
+std::optional<Combiner> vsla::matchBlockReduction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() == 0)
     return std::nullopt;
@@ -107,7 +102,7 @@ std::optional<Combiner> matchReduction(linalg::GenericOp op) {
   return matchCombiner(op);
 }
 
-Value product(OpBuilder &b, Location loc, ArrayRef<Value> values) {
+static Value product(OpBuilder &b, Location loc, ArrayRef<Value> values) {
   Value result = arith::ConstantIndexOp::create(b, loc, 1);
   for (Value v : values)
     result = arith::MulIOp::create(b, loc, result, v);
@@ -115,7 +110,7 @@ Value product(OpBuilder &b, Location loc, ArrayRef<Value> values) {
 }
 
 /// The operand's indices at iteration `coords`.
-SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
+static SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
                              ArrayRef<Value> coords) {
   SmallVector<Value> indices;
   for (AffineExpr expr : map.getResults()) {
@@ -129,9 +124,46 @@ SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
+namespace {
+
 void mapToBlocks(linalg::GenericOp op, const Combiner &combiner,
                  int64_t blockSize, int64_t maxBlocks) {
   OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value outputs = countBlockReductionOutputs(b, op);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value blocks = arith::MinUIOp::create(
+      b, loc, outputs, arith::ConstantIndexOp::create(b, loc, maxBlocks));
+  Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  emitBlockReduction(b, op, combiner, launch.getBlockIds().x,
+                     launch.getGridSize().x, launch.getThreadIds().x,
+                     launch.getBlockSize().x);
+  op.erase();
+}
+
+} // namespace
+
+Value vsla::countBlockReductionOutputs(OpBuilder &b, linalg::GenericOp op) {
+  Location loc = op.getLoc();
+  SmallVector<Value> parallelExtents;
+  SmallVector<Range, 4> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc);
+  for (auto [range, iterator] :
+       llvm::zip_equal(ranges, op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::parallel)
+      parallelExtents.push_back(
+          getValueOrCreateConstantIndexOp(b, loc, range.size));
+  return product(b, loc, parallelExtents);
+}
+
+void vsla::emitBlockReduction(OpBuilder &b, linalg::GenericOp op,
+                              const Combiner &combiner, Value blockId,
+                              Value gridSize, Value threadId, Value blockDim) {
   Location loc = op.getLoc();
   SmallVector<Value> parallelExtents, reducedExtents;
   SmallVector<Range, 4> ranges =
@@ -145,19 +177,6 @@ void mapToBlocks(linalg::GenericOp op, const Combiner &combiner,
   }
   Value outputs = product(b, loc, parallelExtents);
   Value reduced = product(b, loc, reducedExtents);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value blocks = arith::MinUIOp::create(
-      b, loc, outputs, arith::ConstantIndexOp::create(b, loc, maxBlocks));
-  Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
-  auto launch =
-      gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  Value blockId = launch.getBlockIds().x;
-  Value threadId = launch.getThreadIds().x;
-  Value gridSize = launch.getGridSize().x;
-  Value blockDim = launch.getBlockSize().x;
 
   // Blocks stride over the outputs (uniform within a block, so every thread
   // of it reaches the all_reduce).
@@ -235,8 +254,12 @@ void mapToBlocks(linalg::GenericOp op, const Combiner &combiner,
   Value old = memref::LoadOp::create(b, loc, init->get(), outputIndices);
   Value updated = arith::getReductionOp(combiner.kind, b, loc, old, total);
   memref::StoreOp::create(b, loc, updated, init->get(), outputIndices);
-  op.erase();
+  // Before the next output's all_reduce reuses its shared memory.
+  b.setInsertionPoint(outputLoop.getBody()->getTerminator());
+  gpu::BarrierOp::create(b, loc);
 }
+
+namespace {
 
 struct GpuBlockReductionsPass
     : vsla::impl::VslaGpuBlockReductionsBase<GpuBlockReductionsPass> {
@@ -256,9 +279,9 @@ struct GpuBlockReductionsPass
       auto func = op->getParentOfType<func::FuncOp>();
       if (func && func->hasAttr(vsla::kShapeFunctionAttrName))
         return; // host code on host memory
-      if (op->getParentOfType<gpu::LaunchOp>())
-        return;
-      if (std::optional<Combiner> combiner = matchReduction(op))
+      if (op->getParentOfType<gpu::LaunchOp>() || isInGpuBlocksLoop(op))
+        return; // vsla-gpu-map-items reduces these in their item's block
+      if (std::optional<Combiner> combiner = matchBlockReduction(op))
         reductions.push_back({op, *combiner});
     });
     for (auto &[op, combiner] : reductions)

@@ -69,6 +69,14 @@ struct GpuDeviceMemoryPass
       if (auto func = op->getParentOfType<func::FuncOp>();
           func && func->hasAttr(vsla::kShapeFunctionAttrName))
         return;
+      // Host copies of device buffers stay in host memory.
+      if (op->hasAttr(vsla::kHostBufferAttrName))
+        return;
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(op);
+          dealloc && dealloc.getMemref().getDefiningOp() &&
+          dealloc.getMemref().getDefiningOp()->hasAttr(
+              vsla::kHostBufferAttrName))
+        return;
       if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
         ops.push_back(op);
     });

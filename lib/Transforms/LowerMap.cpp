@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -47,7 +48,8 @@ constexpr int64_t kChunksPerThread = 4;
 /// Builds the loops of one vsla.map.
 class MapLowering {
 public:
-  MapLowering(MapOp op) : op(op), b(op), loc(op.getLoc()) {}
+  MapLowering(MapOp op, bool gpuBlocks)
+      : op(op), b(op), loc(op.getLoc()), gpuBlocks(gpuBlocks) {}
 
   void lower();
 
@@ -116,6 +118,8 @@ private:
   MapOp op;
   OpBuilder b;
   Location loc;
+  /// One iteration per item, each a GPU thread block.
+  bool gpuBlocks;
 };
 
 void MapLowering::lower() {
@@ -256,19 +260,22 @@ void MapLowering::lower() {
         b, loc, cast<RankedTensorType>(values.getType()), ValueRange{total}));
     at += 3;
   }
-  Value threads = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(),
-      func::CallOp::create(b, loc, kNumThreadsFunction,
-                           TypeRange{b.getI64Type()}, ValueRange{})
-          .getResult(0));
-  Value wanted = arith::MinUIOp::create(
-      b, loc, count,
-      arith::MulIOp::create(b, loc, threads, index(kChunksPerThread)));
-  Value chunkSize = arith::CeilDivUIOp::create(
-      b, loc, count, arith::MaxUIOp::create(b, loc, wanted, one));
-  // Every chunk holds at least one item (0 chunks for 0 items).
-  Value chunks = arith::CeilDivUIOp::create(
-      b, loc, count, arith::MaxUIOp::create(b, loc, chunkSize, one));
+  Value chunkSize = one, chunks = count;
+  if (!gpuBlocks) {
+    Value threads = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        func::CallOp::create(b, loc, kNumThreadsFunction,
+                             TypeRange{b.getI64Type()}, ValueRange{})
+            .getResult(0));
+    Value wanted = arith::MinUIOp::create(
+        b, loc, count,
+        arith::MulIOp::create(b, loc, threads, index(kChunksPerThread)));
+    chunkSize = arith::CeilDivUIOp::create(
+        b, loc, count, arith::MaxUIOp::create(b, loc, wanted, one));
+    // Every chunk holds at least one item (0 chunks for 0 items).
+    chunks = arith::CeilDivUIOp::create(
+        b, loc, count, arith::MaxUIOp::create(b, loc, chunkSize, one));
+  }
   SmallVector<SmallVector<Value>> stackedExtents;
   SmallVector<SumOp> sums; // per stacked result: its only use, a sum over items
   for (Value stacked : op.getStacked()) {
@@ -291,15 +298,22 @@ void MapLowering::lower() {
     stackedExtents.push_back(extents);
   }
 
+  std::optional<ArrayAttr> mapping;
+  if (gpuBlocks)
+    mapping = b.getArrayAttr(
+        {gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{chunks}, outputs, std::nullopt);
+      b, loc, ArrayRef<OpFoldResult>{chunks}, outputs, mapping);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value chunk = forall.getInductionVar(0);
     Value begin = arith::MulIOp::create(b, loc, chunk, chunkSize);
-    Value end = arith::MinUIOp::create(
-        b, loc, count, arith::AddIOp::create(b, loc, begin, chunkSize));
+    Value end = gpuBlocks ? arith::AddIOp::create(b, loc, begin, one).getResult()
+                          : arith::MinUIOp::create(
+                                b, loc, count,
+                                arith::AddIOp::create(b, loc, begin, chunkSize))
+                                .getResult();
     Value length = arith::SubIOp::create(b, loc, end, begin);
     auto outs = forall.getRegionIterArgs();
     // This chunk's part of each output, updated item by item.
@@ -479,6 +493,8 @@ void MapLowering::lower() {
 namespace {
 
 struct VslaLowerMapPass : mlir::vsla::impl::VslaLowerMapBase<VslaLowerMapPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (!module.walk([](MapOp) { return WalkResult::interrupt(); })
@@ -505,7 +521,7 @@ struct VslaLowerMapPass : mlir::vsla::impl::VslaLowerMapBase<VslaLowerMapPass> {
                            b.getFunctionType({}, {b.getI64Type()}))
           .setPrivate();
     for (MapOp op : maps)
-      MapLowering(op).lower();
+      MapLowering(op, gpuBlocks && !op->getParentOfType<MapOp>()).lower();
     // The sizing loops need only extents: resolve the dims of the cloned
     // bodies' results so their data ops become dead.
     RewritePatternSet patterns(&getContext());

@@ -166,6 +166,25 @@ DeviceArray::reshape(const std::vector<int64_t> &shape) const {
       new DeviceArray(owner, std::move(view), ordinal, borrowed));
 }
 
+std::shared_ptr<DeviceArray> DeviceArray::range(int64_t begin,
+                                                int64_t count) const {
+  if (descriptor.getRank() != 1)
+    throw StatusError("invalid_argument: a range of elements views a 1-D "
+                      "array, not " + describeShape(descriptor.getSizes()));
+  int64_t size = descriptor.getSizes()[0];
+  if (begin < 0 || count < 0 || begin > size || count > size - begin)
+    throw StatusError("invalid_argument: elements [" + std::to_string(begin) +
+                      ", " + std::to_string(begin) + " + " +
+                      std::to_string(count) + ") are not inside " +
+                      describeShape(descriptor.getSizes()));
+  auto *data = static_cast<char *>(descriptor.getDataPtr()) +
+               begin * rt::getElementByteSize(descriptor.getElementType());
+  rt::MemRefDescriptor view = unwrap(rt::MemRefDescriptor::getRowMajor(
+      descriptor.getElementType(), data, {count}));
+  return std::shared_ptr<DeviceArray>(
+      new DeviceArray(owner, std::move(view), ordinal, borrowed));
+}
+
 py::capsule DeviceArray::toDLPack() const {
   auto *exported = new ExportedTensor;
   exported->array = shared_from_this();
@@ -223,6 +242,7 @@ void bindDeviceArray(py::module_ &m) {
       .def_property_readonly("ordinal", &DeviceArray::getOrdinal)
       .def("numpy", &DeviceArray::toHost, "A host copy.")
       .def("reshape", &DeviceArray::reshape)
+      .def("range", &DeviceArray::range, py::arg("begin"), py::arg("count"))
       .def("__dlpack__",
            [](const DeviceArray &a, py::object, py::object, py::object,
               py::object) {

@@ -42,6 +42,9 @@ public:
   py::array toHost() const;
   /// The same memory under another shape with as many elements.
   std::shared_ptr<DeviceArray> reshape(const std::vector<int64_t> &shape) const;
+  /// A view of elements [begin, begin + count) of a 1-D array (an item of a
+  /// ragged batch's packed values).
+  std::shared_ptr<DeviceArray> range(int64_t begin, int64_t count) const;
   /// A DLPack capsule ("dltensor") sharing this memory.
   py::capsule toDLPack() const;
 

@@ -11,6 +11,7 @@ import struct
 import numpy as np
 
 from . import _dtypes, _pytree
+from ._devices import on_device
 from ._dispatch import compile_builder, compile_lock, log_compiles, place_arrays, run
 from ._errors import DTypeError, RuntimeError, TracingError, VslaError
 from ._ragged import Ragged, RaggedTracer
@@ -194,7 +195,9 @@ class JitFunction:
                 entries.append(("static", type(leaf).__name__, _StaticKey(leaf, "")))
                 continue
             elif isinstance(leaf, Ragged):
-                arrays += [leaf._values, leaf._shapes]
+                # On a GPU, compiled code reads the items' extents from a device copy.
+                arrays += [leaf._values, leaf.device_shapes() if on_device(leaf._values)
+                           else leaf._shapes]
                 entries.append(("ragged", leaf.dtype, leaf.ndim))
                 continue
             elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):
@@ -212,10 +215,6 @@ class JitFunction:
         device = None
         for array in arrays:
             if type(array) is not np.ndarray:
-                if any(e[0] == "ragged" for e in entries):
-                    raise RuntimeError(
-                        f"{self.__name__} got ragged arguments and tensors on a GPU; ragged "
-                        "batches run on the CPU for now (docs/gpu.md)")
                 arrays, device = place_arrays(arrays, self.__name__)
                 break
         return (treedef, tuple(entries), tuple(statics), device), arrays

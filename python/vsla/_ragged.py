@@ -16,8 +16,8 @@ import weakref
 
 import numpy as np
 
-from . import _dtypes, _pytree, _vsla
-from ._errors import DTypeError, ShapeError, TracingError, from_status
+from . import _devices, _dtypes, _pytree, _vsla
+from ._errors import DTypeError, RuntimeError, ShapeError, TracingError, from_status
 from ._tensor import Tensor, Tracer
 from ._trace import Dim, Trace, current_trace, traced_value, user_location
 
@@ -61,14 +61,20 @@ class Ragged:
     [[1.0, 2.0, 3.0], [4.0, 0.0, 0.0]]
     """
 
-    __slots__ = ("_values", "_shapes", "_offsets")
+    __slots__ = ("_values", "_shapes", "_offsets", "_device_shapes")
     __array_ufunc__ = None
 
     def __init__(self, values: np.ndarray, shapes: np.ndarray, offsets=None):
         # The parts as they are (compiled code's results; from_packed checks the
-        # layout). Their kinds are checked here: compiled code trusts them.
-        if not (isinstance(values, np.ndarray) and values.ndim == 1 and
-                isinstance(shapes, np.ndarray) and shapes.ndim == 2 and
+        # layout). Their kinds are checked here: compiled code trusts them. On a
+        # GPU the values are device memory and the shapes stay on the host (as
+        # PyTorch's nested tensors keep their sizes), with a device copy for
+        # compiled code made once.
+        device_shapes = None
+        if _devices.on_device(shapes):
+            device_shapes, shapes = shapes, _devices.host_copy(shapes)
+        if not ((isinstance(values, np.ndarray) or _devices.on_device(values)) and
+                values.ndim == 1 and isinstance(shapes, np.ndarray) and shapes.ndim == 2 and
                 shapes.dtype == np.int64):
             raise DTypeError("vsla.Ragged takes a 1-D values array and an int64 [n, rank] "
                              "shapes array; build ragged batches with vsla.ragged(...), "
@@ -76,6 +82,7 @@ class Ragged:
         self._values = values
         self._shapes = shapes
         self._offsets = offsets
+        self._device_shapes = device_shapes
 
     # -- construction -------------------------------------------------------------
 
@@ -90,6 +97,18 @@ class Ragged:
         >>> r[1].numpy().tolist()
         [2.0, 3.0, 4.0]
         """
+        if isinstance(values, Tensor) and _devices.on_device(values._array):
+            # GPU values stay where they are: the layout is checked on the host.
+            if values.ndim != 1:
+                raise ShapeError(f"Ragged.from_packed: values must be 1-D (the items' "
+                                 f"elements one after the other), got shape {values.shape}")
+            table = _as_shapes(shapes, "Ragged.from_packed")
+            offsets = np.zeros(table.shape[0] + 1, np.int64)
+            np.cumsum(_item_sizes(table), out=offsets[1:])
+            if offsets[-1] != values.shape[0]:
+                raise ShapeError(f"Ragged.from_packed: the shapes describe {int(offsets[-1])} "
+                                 f"elements but values holds {values.shape[0]}")
+            return cls(values._array, table, offsets)
         if isinstance(values, Tensor):
             values = values.numpy()
         array = _dtypes.check_array(np.asarray(values), "Ragged.from_packed values")
@@ -167,6 +186,36 @@ class Ragged:
         """The packed elements of every item (1-D, no copy); NumPy and DLPack read it."""
         return Tensor(self._values)
 
+    @property
+    def device(self) -> str:
+        """Where the packed values are: "cpu" or "cuda:N" (the shapes stay on the host)."""
+        return _devices.device_of(self._values)
+
+    def to(self, device) -> "Ragged":
+        """The batch with its values on `device` ("cpu", "cuda", "cuda:N"): itself when
+        they are there already, else a copy; the shapes table stays on the host.
+
+        >>> vsla.ragged([[1.0, 2.0], [3.0]]).to("cpu").device
+        'cpu'
+        """
+        values = _devices.move(self._values, device)
+        if values is self._values:
+            return self
+        return Ragged(values, self._shapes, self._offsets)
+
+    def cuda(self, device: int = 0) -> "Ragged":
+        return self.to(f"cuda:{device}")
+
+    def cpu(self) -> "Ragged":
+        return self.to("cpu")
+
+    def device_shapes(self):
+        """The shapes table in the values' GPU memory, copied there once (compiled GPU
+        code reads each item's extents on the device)."""
+        if self._device_shapes is None:
+            self._device_shapes = _devices.from_host(self._shapes, self._values.ordinal)
+        return self._device_shapes
+
     def __len__(self) -> int:
         return self._shapes.shape[0]
 
@@ -181,7 +230,7 @@ class Ragged:
                 return ragged(self.to_list()[index], dtype=self.dtype)
             stop = max(start, stop)
             offsets = self.offsets
-            return Ragged(self._values[offsets[start]:offsets[stop]],
+            return Ragged(self._slice(offsets[start], offsets[stop]),
                           self._shapes[start:stop], offsets[start:stop + 1] - offsets[start])
         if not isinstance(index, (int, np.integer)):
             raise TypeError(f"a ragged batch is indexed by an int or a slice, got "
@@ -190,8 +239,14 @@ class Ragged:
             raise IndexError(f"item {index} is out of range for a batch of {n} items")
         index = int(index) % n
         offsets = self.offsets
-        view = self._values[offsets[index]:offsets[index + 1]]
+        view = self._slice(offsets[index], offsets[index + 1])
         return Tensor(view.reshape(self.item_shape(index)))
+
+    def _slice(self, begin, end):
+        """Packed elements [begin, end), without a copy."""
+        if _devices.on_device(self._values):
+            return self._values.range(int(begin), int(end - begin))
+        return self._values[begin:end]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -203,6 +258,8 @@ class Ragged:
     def stack(self) -> Tensor:
         """The dense batch [n, max extents...]: each item zero-extended to the per-axis
         maximum (vsla.stack)."""
+        if _devices.on_device(self._values):
+            return self.cpu().stack().to(self.device)
         n = len(self)
         extents = self._shapes.max(axis=0) if n else np.zeros(self.ndim, np.int64)
         out = np.zeros((n, *(int(e) for e in extents)), self.dtype)
@@ -217,7 +274,8 @@ class Ragged:
     def __repr__(self) -> str:
         shapes = ", ".join(str(self.item_shape(i)) for i in range(min(len(self), 6)))
         more = ", ..." if len(self) > 6 else ""
-        return f"vsla.Ragged({len(self)} items of {self.dtype}: {shapes}{more})"
+        where = "" if self.device == "cpu" else f", device={self.device!r}"
+        return f"vsla.Ragged({len(self)} items of {self.dtype}: {shapes}{more}{where})"
 
 
 class RaggedTracer:
@@ -265,10 +323,18 @@ def ragged(items, dtype=None) -> Ragged:
         raise DTypeError(f"vsla.ragged takes a sequence of tensors, got "
                          f"{type(items).__name__}") from None
     arrays = []
+    device = None
     for n, item in enumerate(items):
         if isinstance(item, Tracer):
             raise TracingError("vsla.ragged packs concrete tensors; inside a jitted function "
                                "take the ragged batch as an argument")
+        if isinstance(item, Tensor) and _devices.on_device(item._array):
+            where = _devices.device_of(item._array)
+            if device not in (None, where):
+                raise RuntimeError(f"vsla.ragged: the items are on {device} and {where}; "
+                                   "move them to one device")
+            device = where
+            item = item.cpu()
         array = item.numpy() if isinstance(item, Tensor) else np.asarray(item)
         if dtype is None and array.dtype == np.float64 and not isinstance(
                 item, (np.ndarray, Tensor)):
@@ -296,7 +362,8 @@ def ragged(items, dtype=None) -> Ragged:
     packed = (np.concatenate([a.reshape(-1) for a in arrays]).astype(dtype, copy=False)
               if arrays else np.zeros(0, dtype))
     _dtypes.check_array(packed, "vsla.ragged")
-    return Ragged.from_packed(packed, shapes)
+    batch = Ragged.from_packed(packed, shapes)
+    return batch if device is None else batch.to(device)
 
 
 # -- vmap ---------------------------------------------------------------------------
@@ -449,7 +516,7 @@ def _densify(value):
     """A ragged result whose items all have one shape, as the dense [n, ...] tensor
     (a view of the packed values)."""
     if isinstance(value, Ragged) and value.is_uniform():
-        return Tensor(value._values.reshape((len(value), *value.item_shape(0))))
+        return Tensor(value._values.reshape([len(value), *value.item_shape(0)]))
     return value
 
 

@@ -356,6 +356,18 @@ Status copyDeviceToHost(int ordinal, void *host, const void *device,
   });
 }
 
+Status copyDeviceToDevice(int ordinal, void *target, const void *source,
+                          size_t bytes) {
+  if (Status status = copyOnDevice(ordinal, "cuMemcpyAsync", [&](const Driver &d) {
+        return d.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(target),
+                               reinterpret_cast<CUdeviceptr>(source), bytes,
+                               /*legacy stream*/ nullptr);
+      });
+      !status.ok())
+    return status;
+  return synchronizeLegacyStream(ordinal);
+}
+
 Status synchronizeLegacyStream(int ordinal) {
   // CU_STREAM_LEGACY
   const auto legacy = reinterpret_cast<CUstream>(uintptr_t(1));

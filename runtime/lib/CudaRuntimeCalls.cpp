@@ -394,6 +394,19 @@ void vsla::rt::cuda::abandonThreadStreamWork() {
                [](const auto &entry) { return entry.first; });
 }
 
+StatusOr<vsla::rt::Buffer>
+vsla::rt::cuda::adoptThreadStreamBlock(void *block) {
+  auto size = streamBlocks.sizes.find(block);
+  if (size == streamBlocks.sizes.end())
+    return failedPrecondition("not a block of this call");
+  auto pool = getDevicePool(defaultDevice);
+  if (!pool.ok())
+    return pool.getStatus();
+  uint64_t bytes = size->second;
+  streamBlocks.sizes.erase(size);
+  return Buffer::adopt(**pool, block, bytes, 256);
+}
+
 Status vsla::rt::cuda::synchronizeThreadStream() {
   if (!threadStream)
     return okStatus();

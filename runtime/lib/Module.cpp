@@ -292,10 +292,19 @@ Status Module::invoke(const FunctionExport &signature,
   packed.insert(packed.end(), inputs.begin(), inputs.end());
   if (!signature.call)
     return internalError("@" + signature.name + " has no entry point");
+  const bool device = signature.device == "cuda";
   if (Status status =
           callCompiledCode(signature.call, packed.data(), signature.name);
-      !status.ok())
+      !status.ok()) {
+    if (device)
+      cuda::abandonThreadStreamWork();
     return status;
+  }
+  if (device)
+    if (Status status = cuda::synchronizeThreadStream(); !status.ok()) {
+      cuda::abandonThreadStreamWork();
+      return status;
+    }
 
   // Memory the results must not take ownership of a second time.
   std::vector<void *> ownedElsewhere;
@@ -323,6 +332,41 @@ Status Module::invoke(const FunctionExport &signature,
     bool shared = allocated != nullptr &&
                   std::find(ownedElsewhere.begin(), ownedElsewhere.end(),
                             allocated) != ownedElsewhere.end();
+    if (device) {
+      // Device memory the call allocated from the device pool becomes the
+      // result's; anything else (an input returned as is, one block
+      // returned twice) is copied into a block of its own.
+      if (!shared && allocated) {
+        auto adopted = cuda::adoptThreadStreamBlock(allocated);
+        if (adopted.ok()) {
+          ownedElsewhere.push_back(allocated);
+          results.emplace_back(std::move(*descriptor), std::move(*adopted));
+          continue;
+        }
+      }
+      auto pool = cuda::getDevicePool(0);
+      if (!pool.ok())
+        return pool.getStatus();
+      size_t bytes =
+          descriptor->getNumElements() * getElementByteSize(result.elementType);
+      if (!descriptor->isContiguous())
+        return internalError("@" + signature.name +
+                             " returned a strided view of device memory");
+      auto buffer = Buffer::allocate(**pool, bytes, 256);
+      if (!buffer.ok())
+        return buffer.getStatus();
+      if (bytes)
+        if (Status status = cuda::copyDeviceToDevice(
+                0, buffer->data(), descriptor->getDataPtr(), bytes);
+            !status.ok())
+          return status;
+      auto copy =
+          MemRefDescriptor::getRowMajor(result.elementType, *buffer, sizes);
+      if (!copy.ok())
+        return copy.getStatus();
+      results.emplace_back(std::move(*copy), std::move(*buffer));
+      continue;
+    }
     if (!shared) {
       if (allocated)
         ownedElsewhere.push_back(allocated);

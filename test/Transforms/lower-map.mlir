@@ -1,6 +1,16 @@
 // vsla-lower-map: a serial loop that sizes the results and runs the checks,
 // then an scf.forall over chunks of items that holds no checks.
 // RUN: vsla-opt %s --vsla-lower-map | FileCheck %s
+// RUN: vsla-opt %s --vsla-lower-map=gpu-blocks | FileCheck %s --check-prefix=GPU
+
+// On a GPU, one iteration per item (no chunks sized by the host's
+// threads), mapped to thread blocks.
+// GPU-LABEL: func.func @conv_items
+// GPU-NOT: __vsla_num_threads
+// GPU: scf.forall (%[[C:.*]]) in (%[[N:.*]])
+// GPU:   %[[NEXT:.*]] = arith.addi %[[C]], %c1
+// GPU:   scf.for %{{.*}} = %[[C]] to %[[NEXT]] step %c1 iter_args
+// GPU: } {mapping = [#gpu.block<x>]}
 
 // CHECK-LABEL: func.func @conv_items
 // CHECK: %[[N:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x1xi64>

@@ -2,6 +2,7 @@
 //
 // vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu|cuda] [--cpu NAME]
 //              [--chip sm_90] [--features +ptx80] [-O N]
+//              [--dump-phases-to DIR]
 //
 // Compiles every public function of a module (vsla, func, arith and tensor
 // ops) and writes one artifact (docs/artifact.md) that vsla-run, the C++
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: vsla-compile MODEL.mlir -o MODEL.vsla [--target cpu|cuda] "
-    "[--cpu host|x86-64-v3|NAME] [--chip sm_90] [--features +ptx80] "
+    "[--cpu host|x86-64-v3|NAME] [--chip sm_90] [--features +ptx80] [--dump-phases-to DIR] "
     "[-O 0-3]\n";
 
 int fail(const vsla::rt::Status &status) {
@@ -60,6 +61,8 @@ int main(int argc, char **argv) {
       options.gpuChip = value();
     else if (arg == "--features")
       options.gpuFeatures = value();
+    else if (arg == "--dump-phases-to")
+      options.dumpPhasesTo = value();
     else if (arg == "-O") {
       std::string level = value();
       if (level.size() != 1 || level[0] < '0' || level[0] > '3') {

@@ -28,6 +28,10 @@ constexpr llvm::StringLiteral kRaggedShapesAttrName = "vsla.ragged_shapes";
 /// On a function: it is a shape function (vsla-synthesize-entry-points),
 /// which reads argument extents only and always runs on the host.
 constexpr llvm::StringLiteral kShapeFunctionAttrName = "vsla.shape_function";
+/// On a memref.alloc in a GPU host function: a buffer in host memory (a
+/// copy of a device buffer the host reads or writes), left alone by
+/// vsla-gpu-device-memory.
+constexpr llvm::StringLiteral kHostBufferAttrName = "vsla.host_buffer";
 /// The runtime function compiled code calls when a run-time check fails:
 /// `void __vsla_check_failed(i64 id)`.
 constexpr llvm::StringLiteral kCheckFailedFunction = "__vsla_check_failed";

@@ -162,7 +162,7 @@ private:
   /// costs more than compiling a small module.
   std::unique_ptr<mlir::PassManager> pipeline;
   /// Shape checks, their numbers, the entry points and maps' loops.
-  std::unique_ptr<mlir::PassManager> entryPointPipeline;
+  std::unique_ptr<mlir::PassManager> cpuEntryPointPipeline, gpuEntryPointPipeline;
   std::unordered_map<std::string, std::shared_ptr<Executable>> cache;
 };
 

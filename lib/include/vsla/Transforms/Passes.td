@@ -142,8 +142,18 @@ def VslaLowerMap : Pass<"vsla-lower-map", "::mlir::ModuleOp"> {
        with the threads, not with the items.
 
     Inner maps are lowered before the maps whose bodies hold them.
+
+    With `gpu-blocks`, the parallel loop has one iteration per item, marked
+    `mapping = [#gpu.block<x>]` (`vsla-gpu-map-items` makes each item a
+    thread block), and a stacked result summed over the items keeps one
+    partial sum per item.
   }];
+  let options = [
+    Option<"gpuBlocks", "gpu-blocks", "bool", /*default=*/"false",
+           "one parallel iteration per item, mapped to GPU thread blocks">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -239,6 +249,34 @@ def VslaGpuBlockReductions
            "threads per block">,
     Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"65535",
            "at most this many blocks; they stride over further outputs">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def VslaGpuMapItems : Pass<"vsla-gpu-map-items", "::mlir::ModuleOp"> {
+  let summary = "Run a ragged batch's items as GPU thread blocks, one launch per map";
+  let description = [{
+    On buffers, each `scf.forall` over a map's items mapped to
+    `#gpu.block<x>` (`vsla-lower-map` with `gpu-blocks`) becomes one
+    `gpu.launch` with a block per item (none for an empty batch) whose
+    threads share the item's work at its own extents, with no padding:
+    a reduction with fewer outputs than threads is folded by the whole
+    block (`gpu.all_reduce`), others and every other linalg op and copy
+    become loops whose iterations the threads stride over (consecutive
+    threads, consecutive elements); what else writes memory (a rank-0
+    store) runs on thread 0; a `gpu.barrier` follows each. Temporaries of
+    the body come from one workspace per allocation, sized before the
+    launch by a host loop that evaluates the allocation's size for every
+    item and keeps the largest. An item that calls a function or holds a
+    nested map is an error naming the op.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "threads per item">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::arith::ArithDialect",

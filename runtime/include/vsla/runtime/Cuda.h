@@ -14,6 +14,7 @@
 #define VSLA_RUNTIME_CUDA_H
 
 #include "vsla/runtime/Allocator.h"
+#include "vsla/runtime/Buffer.h"
 #include "vsla/runtime/BufferPool.h"
 #include "vsla/runtime/Gemm.h"
 #include "vsla/runtime/Status.h"
@@ -156,6 +157,16 @@ Status copyDeviceToHost(int ordinal, void *host, const void *device,
 /// (after a call of a device function); blocks freed on it go back to the
 /// device pool. Ok when the thread has no stream.
 Status synchronizeThreadStream();
+
+/// A block the calling thread's compiled code allocated (gpu.alloc) and
+/// returned as a result: it leaves the call's blocks (a later failed call
+/// does not return it to the pool) and becomes a Buffer of the device pool.
+/// NotFound when the call did not allocate it (an input returned as is).
+StatusOr<Buffer> adoptThreadStreamBlock(void *block);
+
+/// Copies `bytes` between two places in device `ordinal`'s memory and waits.
+Status copyDeviceToDevice(int ordinal, void *target, const void *source,
+                          size_t bytes);
 
 /// After a device call failed (a launch, a check, an allocation): waits
 /// for what it had queued on the calling thread's stream and returns every
