@@ -235,9 +235,98 @@ def test_jit_and_grad_compile_for_the_gpu_once_for_every_shape():
         assert f.cache_size() == 2
         with pytest.raises(vsla.RuntimeError, match="on cuda:0 and in host memory"):
             f(vsla.ones(4, device="cuda"), np.ones(4, np.float32))
-        with pytest.raises(vsla.RuntimeError, match="ragged batches run on the CPU"):
+        # A batch in host memory beside GPU tensors: move it with .to("cuda").
+        with pytest.raises(vsla.RuntimeError, match="on cuda:0 and in host memory"):
             vsla.jit(lambda r, x: x)(vsla.ragged([np.ones(2, np.float32)]),
                                      vsla.ones(2, device="cuda"))
+    """)
+
+
+def test_ragged_batches_move_to_the_gpu_and_map_there():
+    on_fake_gpu("""
+        items = [np.arange(n, dtype=np.float32) for n in (5, 3, 8)]
+        host = vsla.ragged(items)
+        gpu = host.to("cuda")
+        # The values move; the shapes stay on the host for indexing.
+        assert gpu.device == "cuda:0" and host.device == "cpu" and gpu.to("cuda") is gpu
+        assert gpu.shapes.tolist() == [[5], [3], [8]] and "device='cuda:0'" in repr(gpu)
+        assert gpu[1].device == "cuda:0" and gpu[1].cpu().numpy().tolist() == [0, 1, 2]
+        part = gpu[1:3]
+        assert part.device == "cuda:0" and part[1].cpu().numpy().tolist() == items[2].tolist()
+        assert [t.numpy().tolist() for t in gpu.cpu()] == [i.tolist() for i in items]
+        assert gpu.stack().device == "cuda:0"
+        assert vsla.ragged([vsla.tensor(i, device="cuda") for i in items]).device == "cuda:0"
+        packed = vsla.Ragged.from_packed(vsla.tensor(np.arange(4.0, dtype=np.float32),
+                                                     device="cuda"), [[1], [3]])
+        assert packed.device == "cuda:0" and packed[1].shape == (3,)
+        with pytest.raises(vsla.ShapeError, match="describe 5 elements but values holds 4"):
+            vsla.Ragged.from_packed(vsla.ones(4, device="cuda"), [[2], [3]])
+
+        # vmap over a GPU batch compiles one map whose items are thread blocks, for
+        # every batch (any count, any lengths), forward and backward.
+        pool = vsla.vmap(lambda x: vsla.sum(vsla.softmax(x, axis=0) * vsla.tanh(x)))
+        for lengths in ((5, 3, 8), (1,), (100, 2000, 7, 7)):
+            batch = vsla.ragged([np.ones(n, np.float32) for n in lengths]).to("cuda")
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                pool(batch)
+        w = vsla.ones(3, device="cuda")
+        loss = lambda w, b: vsla.sum(vsla.vmap(
+            lambda x, w: vsla.sum(vsla.tanh(vsla.conv(x, w))), in_axes=(0, None))(b, w))
+        for argnums in (0, 1):
+            with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+                vsla.grad(loss, argnums=argnums)(w, gpu)
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            vsla.vmap(lambda x: vsla.tanh(x) * 2)(gpu)  # ragged results
+        # Shared arguments must be on the batch's device.
+        with pytest.raises(vsla.RuntimeError, match="in host memory"):
+            loss(np.ones(3, np.float32), gpu)
+
+        # A model mapped over a ragged batch trains on the GPU (one step compiled).
+        from vsla import nn, optim
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(1, 4, 3)
+                self.head = nn.Linear(4, 3)
+
+            def forward(self, series):
+                def one(x):
+                    return self.head(vsla.mean(vsla.relu(self.conv(x)), axis=2))
+                return vsla.reshape(vsla.vmap(one, out="stack")(series), (-1, 3))
+
+        model = Net().to("cuda")
+        step = optim.train_step(model, nn.cross_entropy, optim.Adam(model, lr=1e-3))
+        batch = vsla.ragged([np.ones((1, 1, n), np.float32) for n in (9, 4, 30)]).to("cuda")
+        labels = vsla.tensor(np.array([0, 1, 2], np.int32), device="cuda")
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            step(batch, labels)
+        # Failed calls leave no device memory behind: what is in use is what the
+        # batches, the parameters and the optimizer state hold.
+        held = vsla.cuda_memory_stats()["bytes_in_use"]
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            step(batch, labels)
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == held
+    """)
+
+
+def test_device_functions_return_what_they_allocate():
+    on_fake_gpu("""
+        # vsla.shrink's result shape depends on the data: the host reads the values
+        # from a copy, and the result is device memory the compiled code allocated,
+        # which the runtime takes over (no kernel runs: the fake driver completes it).
+        x = vsla.tensor(np.array([1, 2, 0, 0], np.float32), device="cuda")
+        held = vsla.cuda_memory_stats()["bytes_in_use"]
+        y = vsla.jit(lambda x: vsla.shrink(x))(x)
+        assert y.device == "cuda:0" and y.cpu().numpy().tolist() == [1, 2]
+        assert vsla.cuda_memory_stats()["bytes_in_use"] > held
+        del y
+        assert vsla.cuda_memory_stats()["bytes_in_use"] == held
+        # A ragged batch passed through: the result owns a copy of its own.
+        r = vsla.ragged([np.ones(3, np.float32), np.ones(1, np.float32)]).to("cuda")
+        out = vsla.jit(lambda r: r)(r)
+        assert out.device == "cuda:0" and out.shapes.tolist() == [[3], [1]]
+        assert out[0].cpu().numpy().tolist() == [1, 1, 1]
     """)
 
 
