@@ -450,13 +450,16 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
   // check, numbered so that a failure names it; the entry points the
   // runtime calls, described by the module's vsla.exports; maps over ragged
   // batches become loops, whose layout checks are numbered after the others.
-  if (options.target != "cpu" && options.target != "cuda")
+  if (options.target != "cpu" && options.target != "cuda" &&
+      options.target != "gpu-on-host")
     return rt::invalidArgument("unknown target " + options.target +
                                "; use cpu or cuda");
   const bool cuda = options.target == "cuda";
+  // The GPU pipeline's kernels run as host loops: a test aid without a GPU.
+  const bool gpuOnHost = options.target == "gpu-on-host";
   // On the GPU a map's items are thread blocks.
   std::unique_ptr<mlir::PassManager> &entryPointPipeline =
-      cuda ? gpuEntryPointPipeline : cpuEntryPointPipeline;
+      cuda || gpuOnHost ? gpuEntryPointPipeline : cpuEntryPointPipeline;
   if (!entryPointPipeline) {
     entryPointPipeline = std::make_unique<mlir::PassManager>(&context);
     entryPointPipeline->addNestedPass<mlir::func::FuncOp>(
@@ -464,7 +467,7 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
     entryPointPipeline->addPass(mlir::vsla::createVslaSynthesizeEntryPoints());
     mlir::vsla::VslaLowerMapOptions lowerMap;
-    lowerMap.gpuBlocks = cuda;
+    lowerMap.gpuBlocks = cuda || gpuOnHost;
     entryPointPipeline->addPass(mlir::vsla::createVslaLowerMap(lowerMap));
     entryPointPipeline->addPass(mlir::vsla::createVslaNumberRunTimeChecks());
   }
@@ -489,6 +492,17 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
       return rt::invalidArgument("compilation for the cuda target failed:\n" +
                                  diagnostics.getText());
   }
+  if (gpuOnHost) {
+    mlir::PassManager gpu(&context);
+    mlir::vsla::VslaToGpuOptions gpuOptions;
+    gpuOptions.emulateOnHost = true;
+    gpuOptions.dumpPhasesTo = options.dumpPhasesTo;
+    mlir::vsla::buildVslaToGpuPipeline(gpu, gpuOptions);
+    if (mlir::failed(gpu.run(*lowered)))
+      return rt::invalidArgument(
+          "compilation for the gpu-on-host target failed:\n" +
+          diagnostics.getText());
+  }
   auto buildPipeline = [&](const std::string &dumpPhasesTo) {
     auto pm = std::make_unique<mlir::PassManager>(&context);
     mlir::vsla::VslaToCpuOptions pipelineOptions;
@@ -498,7 +512,7 @@ Compiler::compile(mlir::ModuleOp module, const CompileOptions &options) {
     return pm;
   };
   std::unique_ptr<mlir::PassManager> dumping;
-  if (!cuda) {
+  if (!cuda && !gpuOnHost) {
     if (!options.dumpPhasesTo.empty())
       dumping = buildPipeline(options.dumpPhasesTo);
     else if (!pipeline)

@@ -6,12 +6,19 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace mlir::vsla {
+
+struct VslaToCpuOptions;
+
+/// The llvm phase of vsla-to-cpu: buffers, loops and OpenMP regions to the
+/// LLVM dialect (vsla-to-gpu's emulate-on-host ends with it too).
+void addHostLlvmPasses(OpPassManager &pm, const VslaToCpuOptions &options);
 
 /// tanh, erf, exp, log as vectorizable polynomial approximations (f32;
 /// f16 and bf16 through f32).

@@ -55,7 +55,7 @@ static void addBufferizedPhase(OpPassManager &pm) {
   addCleanupPasses(pm);
 }
 
-static void addLlvmPhase(OpPassManager &pm, const VslaToCpuOptions &options) {
+void addHostLlvmPasses(OpPassManager &pm, const VslaToCpuOptions &options) {
   // Clones that deallocation introduced become allocations and copies.
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
@@ -112,7 +112,7 @@ void buildVslaToCpuPipeline(OpPassManager &pm,
       addBufferizedPhase(pm);
       break;
     case CpuPhase::llvm:
-      addLlvmPhase(pm, options);
+      addHostLlvmPasses(pm, options);
       break;
     }
     if (!options.dumpPhasesTo.empty())

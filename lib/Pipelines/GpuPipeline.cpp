@@ -39,18 +39,22 @@ StringRef getGpuPhaseName(GpuPhase phase) {
 }
 
 static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
+  // On the host, one thread per block: threads that synchronize cannot run
+  // one after the other.
+  const int64_t blockSize = options.emulateOnHost ? 1 : options.blockSize;
   addBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   addCleanupPasses(pm);
-  // Matrix products through cuBLAS (the host code calls the runtime).
-  pm.addPass(createCallBlasPass("cuda"));
+  // Matrix products through cuBLAS (the host code calls the runtime; on the
+  // host, BLAS).
+  pm.addPass(createCallBlasPass(options.emulateOnHost ? "host" : "cuda"));
   // Reductions: a thread block per output element.
   VslaGpuBlockReductionsOptions reductions;
-  reductions.blockSize = options.blockSize;
+  reductions.blockSize = blockSize;
   pm.addPass(createVslaGpuBlockReductions(reductions));
   // A ragged batch's items: a thread block each.
   VslaGpuMapItemsOptions items;
-  items.blockSize = options.blockSize;
+  items.blockSize = blockSize;
   pm.addPass(createVslaGpuMapItems(items));
   // Parallel loops, collapsed to one dimension and tiled by the block size
   // (constant tile bounds, guarded inside), mapped to blocks and threads.
@@ -59,12 +63,17 @@ static void addGpuPhase(OpPassManager &pm, const VslaToGpuOptions &options) {
   pm.addPass(createVslaGpuCollapseParallelLoops());
   addCleanupPasses(pm);
   pm.addNestedPass<func::FuncOp>(createParallelLoopTilingPass(
-      {options.blockSize}, /*noMinMaxBounds=*/true));
+      {blockSize}, /*noMinMaxBounds=*/true));
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createVslaGpuSerialKernels());
   pm.addPass(createVslaGpuDeviceMemory());
   pm.addPass(createVslaGpuDeviceChecks());
+  if (options.emulateOnHost) {
+    pm.addPass(createVslaGpuLaunchesOnHost());
+    addCleanupPasses(pm);
+    return;
+  }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createGpuKernelOutliningPass());
   // Allocations, copies and launches on a stream (the host lowering needs
@@ -129,6 +138,13 @@ void buildVslaToGpuPipeline(OpPassManager &pm,
       break;
     case GpuPhase::gpu:
       addGpuPhase(pm, options);
+      if (options.emulateOnHost) {
+        // The kernels as host loops: the CPU's lowering to LLVM, and done.
+        VslaToCpuOptions host;
+        host.useGenericAllocation = true;
+        addHostLlvmPasses(pm, host);
+        return;
+      }
       break;
     case GpuPhase::nvvm:
       addNvvmPhase(pm, options);

@@ -28,6 +28,14 @@ def log_compiles() -> bool:
     return os.environ.get("VSLA_LOG_COMPILES", "") not in ("", "0")
 
 
+def gpu_on_host() -> bool:
+    """VSLA_GPU_ON_HOST=1: a test aid for machines without a GPU. Code for host
+    tensors is compiled by the GPU pipeline with blocks of one thread, its kernels
+    run as loops on the host (docs/gpu.md, "Checking the kernels without a GPU"),
+    so their logic can be checked against NumPy."""
+    return os.environ.get("VSLA_GPU_ON_HOST", "") not in ("", "0")
+
+
 def opt_level() -> int:
     """LLVM's optimization level for compiled code: VSLA_OPT_LEVEL (0-3), default 2.
     Level 3 compiles large functions (training steps) much slower and ran no faster
@@ -50,6 +58,8 @@ def compile_builder(builder, name: str, what: str, reason: str, cpu: str = "host
         os.makedirs(dump_dir, exist_ok=True)
         with open(os.path.join(dump_dir, "0-traced.mlir"), "w") as f:
             f.write(str(builder))
+    if target == "cpu" and gpu_on_host():
+        target = "gpu-on-host"
     try:
         return builder.compile(opt_level(), dump_dir, cpu, target, chip)
     except _vsla.StatusError as e:

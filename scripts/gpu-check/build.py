@@ -25,7 +25,17 @@ import vsla  # noqa: E402
 def flatten(results) -> list:
     if isinstance(results, (tuple, list)):
         return [r for item in results for r in flatten(item)]
+    if isinstance(results, vsla.Ragged):  # as the artifact returns it: values, shapes
+        return [np.asarray(results.values), results.shapes]
     return [np.asarray(results)]
+
+
+def arguments(case, inputs) -> list:
+    """The function's arguments: each ragged pair of inputs as one vsla.Ragged."""
+    args = list(inputs)
+    for i in sorted(case.ragged, reverse=True):
+        args[i:i + 2] = [vsla.Ragged.from_packed(args[i], args[i + 1])]
+    return args
 
 
 def main() -> None:
@@ -36,8 +46,9 @@ def main() -> None:
         inputs = make_inputs(case)
         fun = case.vsla() if case.module else case.vsla
         # The cpu artifact lets run.py --device cpu rehearse the check here.
+        args = arguments(case, inputs)
         for target in ("cuda", "cpu"):
-            vsla.export(fun, *inputs,
+            vsla.export(fun, *args,
                         path=os.path.join(out, f"{case.name}.{target}.vsla"), target=target)
         # The CPU's results give the number of results either way; small cases
         # keep them (and their inputs) as a second reference.
@@ -46,7 +57,7 @@ def main() -> None:
                 np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
             count = 1
         elif case.cpu_reference:
-            results = flatten((fun if case.module else vsla.jit(fun))(*inputs))
+            results = flatten((fun if case.module else vsla.jit(fun))(*args))
             for k, value in enumerate(inputs):
                 np.save(os.path.join(out, f"{case.name}.in{k}.npy"), value)
             for k, value in enumerate(results):

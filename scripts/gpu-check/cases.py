@@ -39,6 +39,10 @@ class Case:
     # device), and leave the GPU usable for the cases after it.
     expect_error: str = ""
     module: bool = False
+    # Positions of ragged batches among the inputs: input i holds the packed
+    # values and input i + 1 the shapes table (int64 [n, rank]); build.py
+    # passes the pair as one vsla.Ragged, vsla-run as two inputs.
+    ragged: tuple = ()
     notes: dict = field(default_factory=dict)
 
 
@@ -426,6 +430,174 @@ def _classifier_torch(x):
 
 N16M = 1 << 24
 
+
+# --- ragged batches: a thread block per item --------------------------------
+# A ragged batch crosses as two inputs: its packed values and its shapes table
+# (int64 [n, rank]); `ragged` names the position of each such pair.
+
+def _lengths(count, low, high, seed):
+    return np.random.default_rng(seed).integers(low, high + 1, count)
+
+
+def _packed(lengths, item=lambda n: (n,)):
+    """The pair of input specs of a ragged batch of items of shapes item(n)."""
+    shapes = np.array([item(int(n)) for n in lengths], np.int64)
+    total = int(np.prod(shapes, axis=1).sum())
+    return [lambda rng: rng.standard_normal(total).astype(np.float32), lambda rng: shapes]
+
+
+def _pool_vsla(x):
+    import vsla
+
+    return vsla.sum(vsla.softmax(x, axis=0) * vsla.tanh(x))
+
+
+def _ragged_pool_vsla(r):
+    import vsla
+
+    return vsla.vmap(_pool_vsla)(r)
+
+
+def _padded(values, lengths):
+    """PyTorch's way: the items zero-padded to the longest, and the mask of real
+    positions (row-major packing is the mask's order)."""
+    import torch
+
+    width = int(lengths.max())
+    mask = torch.arange(width, device=values.device)[None, :] < lengths[:, None]
+    padded = values.new_zeros((lengths.numel(), width))
+    padded[mask] = values
+    return padded, mask
+
+
+def _ragged_pool_torch(values, shapes):
+    import torch
+
+    x, mask = _padded(values, shapes[:, 0])
+    p = torch.softmax(x.masked_fill(~mask, float("-inf")), dim=1)
+    return (p * torch.tanh(x)).sum(dim=1)
+
+
+def _ragged_pool_grad_vsla(r):
+    import vsla
+
+    return vsla.grad(lambda r: vsla.sum(_ragged_pool_vsla(r)))(r)
+
+
+def _ragged_pool_grad_torch(values, shapes):
+    values = values.clone().requires_grad_()
+    _ragged_pool_torch(values, shapes).sum().backward()
+    return values.grad, shapes
+
+
+def _ragged_conv_grad_vsla(r, w):
+    import vsla
+
+    def loss(w, r):
+        item = lambda x, w: vsla.sum(vsla.tanh(vsla.conv(x, w)))  # noqa: E731
+        return vsla.sum(vsla.vmap(item, in_axes=(0, None))(r, w))
+    return vsla.grad(loss, argnums=(0, 1))(w, r)
+
+
+def _ragged_conv_grad_torch(values, shapes, w):
+    import torch
+
+    values, w = values.clone().requires_grad_(), w.clone().requires_grad_()
+    total, start = 0, 0
+    for n in shapes[:, 0].tolist():  # item by item: a full convolution each
+        x = values[start:start + n]
+        start += n
+        full = torch.nn.functional.conv1d(x[None, None], w.flip(0)[None, None],
+                                          padding=w.numel() - 1)
+        total = total + torch.tanh(full).sum()
+    total.backward()
+    return w.grad, values.grad, shapes
+
+
+# PLAID-shaped training (benchmarks/plaid.py's model): per series conv(1->16, 7),
+# relu, conv(16->16, 7), relu, mean over time, linear to 11 classes; cross
+# entropy over a ragged mini-batch, one SGD step. VSLA maps the model over the
+# series at their own lengths; PyTorch pads the batch and masks.
+PLAID_BATCH, PLAID_C, PLAID_K, PLAID_CLASSES, PLAID_LR = 32, 16, 7, 11, 0.05
+
+
+def _plaid_inputs():
+    def param(shape, scale):
+        return lambda rng: (scale * rng.standard_normal(shape)).astype(np.float32)
+
+    c, k = PLAID_C, PLAID_K
+    specs = [param((c, 1, k), 1 / np.sqrt(k)), param((c,), 0.1),
+             param((c, c, k), 1 / np.sqrt(c * k)), param((c,), 0.1),
+             param((c, PLAID_CLASSES), 1 / np.sqrt(c)), param((PLAID_CLASSES,), 0.1)]
+    specs += _packed(_lengths(PLAID_BATCH, 100, 1344, 11), lambda n: (1, 1, n))
+    specs.append(lambda rng: rng.integers(0, PLAID_CLASSES, PLAID_BATCH).astype(np.int32))
+    return specs
+
+
+def _plaid_loss_vsla(w1, b1, w2, b2, wh, bh, series, labels):
+    import vsla
+    from vsla.nn import _channel_conv, cross_entropy
+
+    def layer(x, w, b):
+        y = _channel_conv(x, w, PLAID_K, "same")
+        return vsla.relu(y + vsla.broadcast_to(vsla.reshape(b, (1, PLAID_C, 1)), y.shape))
+
+    def one(x):
+        h = layer(layer(x, w1, b1), w2, b2)
+        z = vsla.matmul(vsla.mean(h, axis=2), wh)
+        return z + vsla.broadcast_to(bh, z.shape)
+    logits = vsla.reshape(vsla.vmap(one, out="stack")(series), (-1, PLAID_CLASSES))
+    return cross_entropy(logits, labels)
+
+
+def _plaid_step_vsla(w1, b1, w2, b2, wh, bh, series, labels):
+    import vsla
+
+    params = (w1, b1, w2, b2, wh, bh)
+    loss, grads = vsla.value_and_grad(_plaid_loss_vsla, argnums=(0, 1, 2, 3, 4, 5))(
+        *params, series, labels)
+    return tuple(p - PLAID_LR * g for p, g in zip(params, grads)) + (loss,)
+
+
+def _plaid_loss_torch(w1, b1, w2, b2, wh, bh, values, shapes, labels):
+    import torch
+    import torch.nn.functional as F
+
+    lengths = shapes[:, 2]
+    x, mask = _padded(values, lengths)
+    m = mask[:, None, :].to(values.dtype)
+    # vsla.conv is a convolution (the taps flipped), "same" as numpy.convolve.
+    h = torch.relu(F.conv1d(x[:, None, :], w1.flip(-1), b1, padding=PLAID_K // 2)) * m
+    h = torch.relu(F.conv1d(h, w2.flip(-1), b2, padding=PLAID_K // 2)) * m
+    logits = (h.sum(2) / lengths[:, None].to(values.dtype)) @ wh + bh
+    return F.cross_entropy(logits, labels.long())
+
+
+def _plaid_step_torch(*args):
+    import torch
+
+    params = [p.detach().clone().requires_grad_() for p in args[:6]]
+    loss = _plaid_loss_torch(*params, *args[6:])
+    grads = torch.autograd.grad(loss, params)
+    with torch.no_grad():
+        return tuple(p - PLAID_LR * g for p, g in zip(params, grads)) + (loss.detach(),)
+
+
+RAGGED_CASES = [
+    Case("ragged_pool_grad", _packed(_lengths(64, 1, 300, 5)), _ragged_pool_grad_vsla,
+         _ragged_pool_grad_torch, ragged=(0,)),
+    Case("ragged_conv_grad", _packed(_lengths(40, 1, 200, 6)) + [(np.float32, (7,))],
+         _ragged_conv_grad_vsla, _ragged_conv_grad_torch, ragged=(0,), tolerance=1e-3),
+    Case("ragged_pool", _packed(_lengths(512, 16, 2048, 3)), _ragged_pool_vsla,
+         _ragged_pool_torch, ragged=(0,),
+         bench="ragged pool sum(softmax(x) * tanh(x)), 512 series of 16-2048 "
+               "(VSLA: a block per item; PyTorch: pad + mask per call)"),
+    Case("plaid_step", _plaid_inputs(), _plaid_step_vsla, _plaid_step_torch, ragged=(6,),
+         bench=f"PLAID-shaped SGD train step, ragged batch of {PLAID_BATCH} series of "
+               "100-1344 (VSLA: a block per series; PyTorch: padded + masked)",
+         tolerance=1e-3),
+]
+
 CASES = [
     Case("chain", [(np.float32, (65537,))] * 2, _chain_vsla, _chain_torch),
     Case("ambient", [(np.float32, (1000,)), (np.float32, (37,))], _ambient_vsla,
@@ -471,4 +643,4 @@ CASES = [
     Case("matmul_4096", [(np.float32, (4096, 4096))] * 2, _matmul_vsla, _matmul_torch,
          _matmul_jax, bench="f32 matmul 4096x4096x4096 (no TF32)", tolerance=1e-3,
          cpu_reference=False),
-]
+] + RAGGED_CASES

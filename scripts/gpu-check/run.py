@@ -215,7 +215,7 @@ def main() -> int:
                     + f", tolerance {case.tolerance:.0e}); VSLA {fmt(vsla_us)}")
             print(line, flush=True)
             checks.append(line)
-            if options.dlpack:
+            if options.dlpack and not case.ragged:  # vsla_runtime: tensors only
                 dlpack_check(case, cases, target, tensors, want, repeat, sync, checks)
             if not case.bench:
                 continue

@@ -100,6 +100,13 @@ struct VslaToGpuOptions : PassPipelineOptions<VslaToGpuOptions> {
       *this, "block-size",
       llvm::cl::desc("Threads per block along the innermost parallel loop"),
       llvm::cl::init(256)};
+  Option<bool> emulateOnHost{
+      *this, "emulate-on-host",
+      llvm::cl::desc("A test aid without a GPU: the gpu phase with blocks of "
+                     "one thread, its launches as host loops and device "
+                     "memory as host memory, then the CPU's LLVM lowering "
+                     "(the kernels' logic runs on the CPU; no nvvm or ptx)"),
+      llvm::cl::init(false)};
 };
 
 /// Adds the passes of `vsla-to-gpu` up to `options.compileTo`.

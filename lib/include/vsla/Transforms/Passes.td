@@ -285,6 +285,28 @@ def VslaGpuMapItems : Pass<"vsla-gpu-map-items", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def VslaGpuLaunchesOnHost : Pass<"vsla-gpu-launches-on-host", "::mlir::ModuleOp"> {
+  let summary = "Run the gpu phase's kernels as host loops (a test aid without a GPU)";
+  let description = [{
+    `vsla-to-gpu` with `emulate-on-host` ends its `gpu` phase here instead
+    of outlining kernels: each `gpu.launch` becomes loops over its grid and
+    its blocks' threads, one after the other, running the body;
+    `gpu.alloc`/`dealloc`/`memcpy`/`memset` become host memory operations,
+    `gpu.all_reduce` and `gpu.barrier` the identity and nothing. The CPU
+    backend then compiles the module, so that the GPU pipeline's kernels
+    (their indexing, the buffers' placement between host and device,
+    workspaces, copies, checks) run on the CPU against NumPy. Threads that
+    synchronize cannot run one after the other: a launch holding a barrier,
+    an all-reduce or a shuffle must have blocks of one thread (the
+    pipeline's `block-size=1`), or it is an error. Races and misplaced
+    barriers show only on a GPU.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def VslaGpuCollapseParallelLoops
     : Pass<"vsla-gpu-collapse-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Collapse each outermost multi-dimensional scf.parallel into one dimension";
