@@ -137,6 +137,15 @@ private:
     b.setInsertionPointAfter(op);
     gpu::BarrierOp::create(b, op->getLoc());
   }
+  /// Before a step that writes memory: every thread has done its reads of
+  /// what came before (a value loaded by all threads that thread 0 then
+  /// overwrites).
+  void barrierBefore(Operation *op) {
+    if (isa_and_nonnull<gpu::BarrierOp>(op->getPrevNode()))
+      return;
+    OpBuilder b(op);
+    gpu::BarrierOp::create(b, op->getLoc());
+  }
 
   scf::ForallOp forall;
   int64_t blockSize;
@@ -188,7 +197,17 @@ LogicalResult ItemKernel::build() {
   forall.erase();
   threadId = launch.getThreadIds().x;
   blockDim = launch.getBlockSize().x;
-  return shareBlock(kernel);
+  if (failed(shareBlock(kernel)))
+    return failure();
+  // One barrier where steps put two side by side.
+  SmallVector<gpu::BarrierOp> repeated;
+  kernel.walk([&](gpu::BarrierOp barrier) {
+    if (isa_and_nonnull<gpu::BarrierOp>(barrier->getPrevNode()))
+      repeated.push_back(barrier);
+  });
+  for (gpu::BarrierOp barrier : repeated)
+    barrier.erase();
+  return success();
 }
 
 LogicalResult ItemKernel::placeTemporaries(Value count) {
@@ -414,6 +433,7 @@ LogicalResult ItemKernel::shareLinalg(linalg::LinalgOp op) {
       Value few = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                         outputs, blockDim);
       auto choice = scf::IfOp::create(b, loc, few, /*withElseRegion=*/true);
+      barrierBefore(choice);
       b.setInsertionPointToStart(&choice.getThenRegion().front());
       auto byBlock = cast<linalg::GenericOp>(b.clone(*op));
       std::optional<Combiner> cloned = matchBlockReduction(byBlock);
@@ -437,12 +457,6 @@ LogicalResult ItemKernel::shareSerially(linalg::LinalgOp op) {
   Operation *before = op->getPrevNode();
   Operation *after = op->getNextNode();
   rewriter.setInsertionPoint(op);
-  if (isa<linalg::ReduceOp>(op.getOperation())) {
-    FailureOr<linalg::GenericOp> generic =
-        linalg::generalizeNamedOp(rewriter, op);
-    if (succeeded(generic))
-      return shareLinalg(cast<linalg::LinalgOp>(generic->getOperation()));
-  }
   if (failed(linalg::linalgOpToParallelLoops(rewriter, op)))
     return op->emitError("the GPU pipeline cannot make loops of this op in a "
                          "ragged batch's item");
@@ -499,6 +513,7 @@ LogicalResult ItemKernel::strideThreads(scf::ParallelOp loop) {
   // Consecutive threads take consecutive iterations (the innermost loop
   // fastest): coalesced on row-major buffers.
   auto threads = scf::ForOp::create(b, loc, threadId, total, blockDim);
+  barrierBefore(threads);
   b.setInsertionPoint(threads.getBody()->getTerminator());
   SmallVector<Value> coords =
       delinearizeIndex(b, loc, threads.getInductionVar(), counts);
@@ -527,6 +542,7 @@ void ItemKernel::onFirstThread(Operation *op) {
       sequentialize(inner);
     // Its results are needed by every thread: all run it (writing the same
     // values), then wait for each other.
+    barrierBefore(op);
     barrierAfter(op);
     return;
   }
@@ -540,6 +556,7 @@ void ItemKernel::onFirstThread(Operation *op) {
                                       threadId, constantIndex(b, loc, 0));
   auto guard = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
   op->moveBefore(guard.getThenRegion().front().getTerminator());
+  barrierBefore(guard);
   barrierAfter(guard);
 }
 
