@@ -481,13 +481,14 @@ def _ragged_pool_torch(values, shapes):
 def _ragged_pool_grad_vsla(r):
     import vsla
 
-    return vsla.grad(lambda r: vsla.sum(_ragged_pool_vsla(r)))(r)
+    # The gradient's items have the batch's shapes: its packed values.
+    return vsla.grad(lambda r: vsla.sum(_ragged_pool_vsla(r)))(r).values
 
 
 def _ragged_pool_grad_torch(values, shapes):
     values = values.clone().requires_grad_()
     _ragged_pool_torch(values, shapes).sum().backward()
-    return values.grad, shapes
+    return values.grad
 
 
 def _ragged_conv_grad_vsla(r, w):
@@ -496,7 +497,8 @@ def _ragged_conv_grad_vsla(r, w):
     def loss(w, r):
         item = lambda x, w: vsla.sum(vsla.tanh(vsla.conv(x, w)))  # noqa: E731
         return vsla.sum(vsla.vmap(item, in_axes=(0, None))(r, w))
-    return vsla.grad(loss, argnums=(0, 1))(w, r)
+    w_grad, r_grad = vsla.grad(loss, argnums=(0, 1))(w, r)
+    return w_grad, r_grad.values
 
 
 def _ragged_conv_grad_torch(values, shapes, w):
@@ -511,7 +513,7 @@ def _ragged_conv_grad_torch(values, shapes, w):
                                           padding=w.numel() - 1)
         total = total + torch.tanh(full).sum()
     total.backward()
-    return w.grad, values.grad, shapes
+    return w.grad, values.grad
 
 
 # PLAID-shaped training (benchmarks/plaid.py's model): per series conv(1->16, 7),

@@ -25,6 +25,12 @@ def test_the_gpu_check_builds_here_and_needs_a_gpu_to_run(tmp_path):
         assert f"{case}.cuda.vsla" in files
         assert manifest[case]["results"] >= 1
     assert manifest["mlp_step"]["results"] == 7  # six parameters and the loss
+    # Ragged batches: each a pair of inputs (packed values, shapes table).
+    for case, results in (("ragged_pool", 1), ("ragged_pool_grad", 1),
+                          ("ragged_conv_grad", 2), ("plaid_step", 7)):
+        assert f"{case}.cuda.vsla" in files and manifest[case]["results"] == results
+    shapes = np.load(out / "cases" / "plaid_step.in7.npy")
+    assert shapes.dtype == np.int64 and shapes.shape == (32, 3) and (shapes[:, :2] == 1).all()
     assert manifest["reductions"]["results"] == 4
     # Small cases ship the CPU's results: check one against NumPy.
     a, b = np.load(out / "cases" / "chain.in0.npy"), np.load(out / "cases" / "chain.in1.npy")
