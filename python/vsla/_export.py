@@ -198,11 +198,10 @@ class Exported:
                 if leaf.dtype != np.dtype(entry[1]) or leaf.ndim != entry[2]:
                     raise DTypeError(f"{what} is {_describe(_as_key_entry(entry))}, got "
                                      f"{leaf.dtype} items of rank {leaf.ndim}")
-                arrays += [leaf._values, leaf._shapes]
+                # On a GPU, compiled code reads the items' extents from a device copy.
+                arrays += [leaf._values, leaf.device_shapes()
+                           if type(leaf._values) is DeviceArray else leaf._shapes]
                 continue
-            if kind == "ragged" and self._device != "host":
-                raise ShapeError(f"{what} is a ragged batch; ragged batches do not run on the "
-                                 "GPU yet: export for the CPU")
             array = leaf._array if isinstance(leaf, Tensor) else leaf
             if not isinstance(array, (np.ndarray, DeviceArray)):
                 if hasattr(leaf, "__dlpack_device__") and leaf.__dlpack_device__()[0] == 2:

@@ -13,7 +13,7 @@ import numpy as np
 from . import _dtypes, _pytree
 from ._devices import on_device
 from ._dispatch import compile_builder, compile_lock, log_compiles, place_arrays, run
-from ._errors import DTypeError, RuntimeError, TracingError, VslaError
+from ._errors import DTypeError, TracingError, VslaError
 from ._ragged import Ragged, RaggedTracer
 from ._tensor import Tensor, Tracer
 from ._trace import _PACKAGE_DIR, Dim, Trace, current_trace

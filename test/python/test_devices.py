@@ -356,12 +356,23 @@ def test_artifacts_for_cuda_load_their_kernels_and_run_on_gpu_tensors(tmp_path):
     path = tmp_path / "f.vsla"
     vsla.export(lambda x: vsla.softmax(x * 2.0), np.ones((2, 3), np.float32), path=path,
                 target="cuda")
+    pool = tmp_path / "pool.vsla"
+    vsla.export(vsla.vmap(lambda x: vsla.sum(vsla.softmax(x, axis=0) * vsla.tanh(x))),
+                vsla.ragged([np.ones(3, np.float32), np.ones(5, np.float32)]), path=pool,
+                target="cuda")
     on_fake_gpu(f"""
         f = vsla.load({str(path)!r})
         with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
             f(vsla.ones((4, 5), device="cuda"))
         with pytest.raises(vsla.RuntimeError, match="in host memory"):
             f(np.ones((4, 5), np.float32))
+        # A map over a ragged batch: the batch on the GPU, any count and lengths.
+        g = vsla.load({str(pool)!r})
+        batch = vsla.ragged([np.ones(n, np.float32) for n in (7, 1, 300)])
+        with pytest.raises(vsla.RuntimeError, match=NO_KERNELS):
+            g(batch.to("cuda"))
+        with pytest.raises(vsla.RuntimeError, match="in host memory"):
+            g(batch)
     """)
 
 
