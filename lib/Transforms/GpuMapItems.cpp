@@ -14,9 +14,9 @@
 //  - a gpu.barrier follows each of them, so the next reads what they wrote.
 //
 // Temporaries of an item (memref.alloc in the body, sized by its extents)
-// come from one workspace per allocation, allocated before the launch with
-// room for the largest item in every block: a host loop over the items
-// evaluates each allocation's size.
+// come from one workspace per allocation, allocated before the launch: a
+// host loop over the items evaluates each allocation's size for every item
+// and sums them into a table of where each item's part starts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,7 +48,8 @@ using namespace mlir::vsla;
 
 namespace {
 
-/// Bytes of workspace per item are rounded up to this (aligned views).
+/// Each item's part of a workspace starts at a multiple of this (aligned
+/// views).
 constexpr int64_t kWorkspaceAlignment = 16;
 
 Value constantIndex(OpBuilder &b, Location loc, int64_t value) {
@@ -264,8 +265,17 @@ LogicalResult ItemKernel::placeTemporaries(Value count) {
   Location loc = forall.getLoc();
   OpBuilder b(forall);
   Value zero = constantIndex(b, loc, 0), one = constantIndex(b, loc, 1);
-  // Each allocation's bytes for one item, the most over the items: a host
-  // loop evaluating the sizes as the body computes them.
+  // Where each item's part of each allocation's workspace starts: a host
+  // loop evaluating the sizes as the body computes them, summing them
+  // (aligned) into a table of offsets per allocation (the item's part is
+  // its own size: no item is given room for the largest).
+  Value countPlusOne = arith::AddIOp::create(b, loc, count, one);
+  auto tableType = MemRefType::get({ShapedType::kDynamic}, b.getIndexType());
+  SmallVector<Value> tables;
+  for (size_t k = 0; k < allocs.size(); ++k)
+    tables.push_back(
+        memref::AllocOp::create(b, loc, tableType, ValueRange{countPlusOne}));
+  Value alignment = constantIndex(b, loc, kWorkspaceAlignment);
   SmallVector<Value> initial(allocs.size(), zero);
   auto sizing = scf::ForOp::create(b, loc, zero, count, one, initial);
   {
@@ -334,22 +344,23 @@ LogicalResult ItemKernel::placeTemporaries(Value count) {
                                               1, element.getIntOrFloatBitWidth() / 8);
       Value bytes =
           arith::MulIOp::create(b, loc, elements, constantIndex(b, loc, width));
-      next.push_back(arith::MaxUIOp::create(
-          b, loc, sizing.getRegionIterArgs()[k], bytes));
+      Value aligned = arith::MulIOp::create(
+          b, loc, arith::CeilDivUIOp::create(b, loc, bytes, alignment),
+          alignment);
+      Value start = sizing.getRegionIterArgs()[k];
+      memref::StoreOp::create(b, loc, start, tables[k],
+                              ValueRange{sizing.getInductionVar()});
+      next.push_back(arith::AddIOp::create(b, loc, start, aligned));
     }
     scf::YieldOp::create(b, loc, next);
   }
 
-  // A workspace per allocation; each item's view of it at item * stride.
+  // A workspace per allocation; each item's view of it at its offset.
   for (auto [k, alloc] : llvm::enumerate(allocs)) {
-    Value stride = arith::MulIOp::create(
-        b, loc,
-        arith::CeilDivUIOp::create(b, loc, sizing.getResult(k),
-                                   constantIndex(b, loc, kWorkspaceAlignment)),
-        constantIndex(b, loc, kWorkspaceAlignment));
+    memref::StoreOp::create(b, loc, sizing.getResult(k), tables[k],
+                            ValueRange{count});
     // At least one byte: a workspace for an empty batch is still a buffer.
-    Value total = arith::MaxUIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, stride, count), one);
+    Value total = arith::MaxUIOp::create(b, loc, sizing.getResult(k), one);
     auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
     Value workspace =
         memref::AllocOp::create(b, loc, bytesType, ValueRange{total},
@@ -358,10 +369,11 @@ LogicalResult ItemKernel::placeTemporaries(Value count) {
       OpBuilder::InsertionGuard after(b);
       b.setInsertionPointAfter(forall);
       memref::DeallocOp::create(b, loc, workspace);
+      memref::DeallocOp::create(b, loc, tables[k]);
     }
     OpBuilder at(alloc);
-    Value shift = arith::MulIOp::create(at, loc, forall.getInductionVar(0),
-                                        stride);
+    Value shift = memref::LoadOp::create(at, loc, tables[k],
+                                         ValueRange{forall.getInductionVar(0)});
     auto view = memref::ViewOp::create(at, loc, alloc.getType(), workspace,
                                        shift, alloc.getDynamicSizes());
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))

@@ -235,6 +235,12 @@ LogicalResult placeOnHost(Value root, func::FuncOp func) {
       latest = Latest::device;
     }
   }
+  // The caller reads an argument the host wrote (an output passed in) from
+  // the device.
+  if (isa<BlockArgument>(root) && latest == Latest::host) {
+    OpBuilder atEnd(home->getTerminator());
+    gpu::MemcpyOp::create(atEnd, loc, Type(), ValueRange(), root, hostView);
+  }
   // Freed at the end of its block, where the host waits for the device
   // anyway (a dealloc is a host side effect: gpu-async-region would wait
   // for the stream before it).

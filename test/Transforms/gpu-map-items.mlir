@@ -1,22 +1,26 @@
 // RUN: vsla-opt %s --vsla-gpu-map-items --split-input-file --verify-diagnostics | FileCheck %s
 
 // Each item of a ragged batch a thread block, one launch for the batch: the
-// item's temporary from a workspace sized by a host loop over the items
-// (room for the largest in every block), tanh strided over the block's
-// threads, the sum folded by the whole block, a barrier after each.
+// item's temporary from a workspace in which a host loop over the items gave
+// each item its own size (a table of offsets), tanh strided over the block's
+// threads, the sum folded by the whole block, barriers between.
 // CHECK-LABEL: func.func @items(
 // CHECK-SAME: %[[N:[^:]*]]: index
-// CHECK: %[[MOST:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[M:.*]] = %{{.*}}) -> (index)
+// CHECK: %[[TABLE:.*]] = memref.alloc(%{{.*}}) : memref<?xindex>
+// CHECK: %[[TOTAL:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[AT:.*]] = %{{.*}}) -> (index)
 // CHECK:   memref.load
 // CHECK:   memref.load
 // CHECK:   %[[BYTES:.*]] = arith.muli %{{.*}}, %c4
-// CHECK:   %[[MAX:.*]] = arith.maxui %[[M]], %[[BYTES]]
-// CHECK:   scf.yield %[[MAX]]
-// CHECK: %[[STRIDE:.*]] = arith.muli %{{.*}}, %c16
+// CHECK:   %[[UP:.*]] = arith.ceildivui %[[BYTES]], %c16
+// CHECK:   %[[ALIGNED:.*]] = arith.muli %[[UP]], %c16
+// CHECK:   memref.store %[[AT]], %[[TABLE]][%[[I]]]
+// CHECK:   %[[NEXT:.*]] = arith.addi %[[AT]], %[[ALIGNED]]
+// CHECK:   scf.yield %[[NEXT]]
+// CHECK: memref.store %[[TOTAL]], %[[TABLE]][%[[N]]]
 // CHECK: %[[WS:.*]] = memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?xi8>
 // CHECK: scf.if
 // CHECK: gpu.launch blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[N]], %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%[[BD:.*]] = %c256
-// CHECK:   %[[SHIFT:.*]] = arith.muli %[[B]], %[[STRIDE]]
+// CHECK:   %[[SHIFT:.*]] = memref.load %[[TABLE]][%[[B]]]
 // CHECK:   %[[TMP:.*]] = memref.view %[[WS]][%[[SHIFT]]][%{{.*}}] : memref<?xi8> to memref<?xf32>
 // CHECK:   scf.for %{{.*}} = %[[T]] to %{{.*}} step %[[BD]] {
 // CHECK:     math.tanh
@@ -28,6 +32,7 @@
 // CHECK-NOT: memref.dealloc
 // CHECK: gpu.terminator
 // CHECK: memref.dealloc %[[WS]]
+// CHECK: memref.dealloc %[[TABLE]]
 func.func @items(%values: memref<?xf32>, %offsets: memref<?xindex>,
                  %out: memref<?xf32>, %n: index) {
   %c1 = arith.constant 1 : index

@@ -156,3 +156,33 @@ func.func @mixed(%x: memref<?xindex>) {
   }
   return
 }
+
+// -----
+
+// An argument (an output passed in) the host writes while computing a bound
+// it needs: the host copy goes back to the device before the return.
+// CHECK-LABEL: func.func @output(
+// CHECK-SAME: %[[OUT:[^:]*]]: memref<index>
+// CHECK: %[[H:.*]] = memref.alloc() {vsla.host_buffer} : memref<index>
+// CHECK: scf.for
+// CHECK:   memref.store %{{.*}}, %[[H]][]
+// CHECK: gpu.memcpy  %[[OUT]], %[[H]]
+// CHECK-NEXT: memref.dealloc %[[H]]
+// CHECK-NEXT: return
+func.func @output(%out: memref<index>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %t = scf.for %i = %c0 to %c4 step %c1 iter_args(%a = %c0) -> (index) {
+    memref.store %a, %out[] : memref<index>
+    %b = arith.addi %a, %c1 : index
+    scf.yield %b : index
+  }
+  scf.for %j = %c0 to %t step %c1 {
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+      gpu.terminator
+    }
+  }
+  return
+}

@@ -268,11 +268,12 @@ def VslaGpuMapItems : Pass<"vsla-gpu-map-items", "::mlir::ModuleOp"> {
     block (`gpu.all_reduce`), others and every other linalg op and copy
     become loops whose iterations the threads stride over (consecutive
     threads, consecutive elements); what else writes memory (a rank-0
-    store) runs on thread 0; a `gpu.barrier` follows each. Temporaries of
-    the body come from one workspace per allocation, sized before the
-    launch by a host loop that evaluates the allocation's size for every
-    item and keeps the largest. An item that calls a function or holds a
-    nested map is an error naming the op.
+    store) runs on thread 0; a `gpu.barrier` comes before and after each.
+    Temporaries of the body come from one workspace per allocation: a host
+    loop before the launch evaluates the allocation's size for every item
+    and sums them into a table of where each item's part starts (each item
+    gets its own size, not the largest's). An item that calls a function or
+    holds a nested map is an error naming the op.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
