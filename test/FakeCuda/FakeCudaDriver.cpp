@@ -8,6 +8,12 @@
 // kernels (device tensors, copies, DLPack, the device pool, dispatch by
 // device, the errors of a failed launch) on machines without a GPU.
 //
+// Device memory is not host memory, as on a GPU: each allocation is a
+// memfd mapped twice, once without access (the address the driver hands
+// out: a host read or write of it faults, as host code dereferencing a real
+// device pointer would) and once readable and writable, where this driver's
+// copies and memsets work.
+//
 // One asynchrony of the real driver is kept, because code can get it wrong:
 // a copy from pageable host memory (cuMemcpyHtoD) returns once the bytes
 // are staged, and lands when the legacy default stream gets to it. Here it
@@ -23,6 +29,9 @@
 #include <map>
 #include <vector>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 namespace {
 
 using CUresult = int;
@@ -35,22 +44,35 @@ constexpr CUresult kNotSupported = 801;
 constexpr size_t kTotalBytes = size_t(1) << 30;
 
 size_t bytesInUse = 0;
-/// Each live allocation's size, by address (what cuPointerGetAttribute and
-/// cuMemGetAddressRange answer from).
-std::map<CUdeviceptr, size_t> allocations;
+/// A live allocation: its size, and where this driver reads and writes it.
+struct Allocation {
+  size_t bytes;
+  size_t mapped;
+  char *access;
+};
+/// By device address (what cuPointerGetAttribute and cuMemGetAddressRange
+/// answer from).
+std::map<CUdeviceptr, Allocation> allocations;
 
 /// The allocation holding `pointer`, or allocations.end().
-std::map<CUdeviceptr, size_t>::iterator findAllocation(CUdeviceptr pointer) {
+std::map<CUdeviceptr, Allocation>::iterator findAllocation(CUdeviceptr pointer) {
   auto next = allocations.upper_bound(pointer);
   if (next == allocations.begin())
     return allocations.end();
   auto found = std::prev(next);
-  return pointer - found->first < found->second ? found : allocations.end();
+  return pointer - found->first < found->second.bytes ? found
+                                                      : allocations.end();
+}
+
+/// Where this driver touches `pointer`: its accessible view for device
+/// memory, the pointer itself for host memory (unified addressing).
+char *access(CUdeviceptr pointer) {
+  auto found = findAllocation(pointer);
+  if (found == allocations.end())
+    return reinterpret_cast<char *>(pointer);
+  return found->second.access + (pointer - found->first);
 }
 int handle = 0; // what opaque handles point to
-
-/// Allocations carry their size in a header, for cuMemGetInfo.
-constexpr size_t kHeader = 256;
 
 /// Copies to the device that have not landed yet, in order.
 struct PendingCopy {
@@ -62,8 +84,7 @@ std::vector<PendingCopy> pending;
 /// The legacy default stream gets to its queued copies.
 void land() {
   for (PendingCopy &copy : pending)
-    std::memcpy(reinterpret_cast<void *>(copy.target), copy.bytes.data(),
-                copy.bytes.size());
+    std::memcpy(access(copy.target), copy.bytes.data(), copy.bytes.size());
   pending.clear();
 }
 
@@ -149,13 +170,27 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
     return kInvalidValue;
   if (bytes > kTotalBytes - bytesInUse)
     return kOutOfMemory;
-  auto *block = static_cast<char *>(std::aligned_alloc(kHeader, kHeader + (bytes + 255) / 256 * 256));
-  if (!block)
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t mapped = (bytes + page - 1) / page * page;
+  int fd = memfd_create("vsla-fake-cuda", 0);
+  if (fd < 0)
     return kOutOfMemory;
-  std::memcpy(block, &bytes, sizeof(bytes));
+  void *device = MAP_FAILED, *view = MAP_FAILED;
+  if (ftruncate(fd, static_cast<off_t>(mapped)) == 0) {
+    device = mmap(nullptr, mapped, PROT_NONE, MAP_SHARED, fd, 0);
+    view = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  }
+  close(fd);
+  if (device == MAP_FAILED || view == MAP_FAILED) {
+    if (device != MAP_FAILED)
+      munmap(device, mapped);
+    if (view != MAP_FAILED)
+      munmap(view, mapped);
+    return kOutOfMemory;
+  }
   bytesInUse += bytes;
-  *pointer = reinterpret_cast<CUdeviceptr>(block + kHeader);
-  allocations[*pointer] = bytes;
+  *pointer = reinterpret_cast<CUdeviceptr>(device);
+  allocations[*pointer] = {bytes, mapped, static_cast<char *>(view)};
   return kSuccess;
 }
 
@@ -163,12 +198,13 @@ CUresult cuMemFree_v2(CUdeviceptr pointer) {
   if (!pointer)
     return kSuccess;
   land();
-  char *block = reinterpret_cast<char *>(pointer) - kHeader;
-  size_t bytes;
-  std::memcpy(&bytes, block, sizeof(bytes));
-  bytesInUse -= bytes;
-  allocations.erase(pointer);
-  std::free(block);
+  auto found = allocations.find(pointer);
+  if (found == allocations.end())
+    return kInvalidValue;
+  bytesInUse -= found->second.bytes;
+  munmap(reinterpret_cast<void *>(pointer), found->second.mapped);
+  munmap(found->second.access, found->second.mapped);
+  allocations.erase(found);
   return kSuccess;
 }
 
@@ -184,7 +220,7 @@ CUresult cuMemGetAddressRange_v2(CUdeviceptr *base, size_t *size,
   if (found == allocations.end())
     return kInvalidValue;
   *base = found->first;
-  *size = found->second;
+  *size = found->second.bytes;
   return kSuccess;
 }
 
@@ -210,7 +246,7 @@ CUresult cuMemcpyHtoD_v2(CUdeviceptr target, const void *source, size_t bytes) {
 
 CUresult cuMemcpyDtoH_v2(void *target, CUdeviceptr source, size_t bytes) {
   land();
-  std::memcpy(target, reinterpret_cast<const void *>(source), bytes);
+  std::memcpy(target, access(source), bytes);
   return kSuccess;
 }
 
@@ -218,14 +254,13 @@ CUresult cuMemcpyAsync(CUdeviceptr target, CUdeviceptr source, size_t bytes,
                        void *stream) {
   if (isLegacy(stream))
     land();
-  std::memmove(reinterpret_cast<void *>(target),
-               reinterpret_cast<const void *>(source), bytes);
+  std::memmove(access(target), access(source), bytes);
   return kSuccess;
 }
 
 CUresult cuMemsetD32Async(CUdeviceptr target, unsigned value, size_t count,
                           void *) {
-  auto *words = reinterpret_cast<uint32_t *>(target);
+  auto *words = reinterpret_cast<uint32_t *>(access(target));
   for (size_t i = 0; i < count; ++i)
     words[i] = value;
   return kSuccess;
@@ -233,7 +268,7 @@ CUresult cuMemsetD32Async(CUdeviceptr target, unsigned value, size_t count,
 
 CUresult cuMemsetD16Async(CUdeviceptr target, unsigned short value,
                           size_t count, void *) {
-  auto *halves = reinterpret_cast<uint16_t *>(target);
+  auto *halves = reinterpret_cast<uint16_t *>(access(target));
   for (size_t i = 0; i < count; ++i)
     halves[i] = value;
   return kSuccess;

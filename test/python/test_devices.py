@@ -436,3 +436,27 @@ with pytest.raises(vsla_runtime.RuntimeError, match="driver does not know"):
 with pytest.raises(vsla_runtime.RuntimeError, match="past the end of its allocation"):
     module.functions[list(module.functions)[0]](Claims(address, (1000,)))
 """)
+
+
+def test_the_fake_drivers_device_memory_is_not_host_memory():
+    # As on a GPU, host code that dereferences a device pointer faults: every test on
+    # the fake driver would crash if host code read device memory (a ragged batch's
+    # shapes table, say) instead of copying it.
+    if not os.path.exists(FAKE_DRIVER):
+        pytest.skip("the fake CUDA driver is not built (scripts/build.sh)")
+    code = textwrap.dedent("""
+        import ctypes
+        driver = ctypes.CDLL(%r)
+        pointer = ctypes.c_ulonglong()
+        assert driver.cuMemAlloc_v2(ctypes.byref(pointer), 64) == 0
+        host = (ctypes.c_char * 64)(*b"x" * 64)
+        assert driver.cuMemcpyHtoD_v2(pointer, host, 64) == 0
+        back = (ctypes.c_char * 64)()
+        assert driver.cuMemcpyDtoH_v2(back, pointer, 64) == 0
+        assert back.raw == b"x" * 64
+        print("copied", flush=True)
+        ctypes.cast(pointer.value, ctypes.POINTER(ctypes.c_char))[0]
+    """ % FAKE_DRIVER)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert "copied" in done.stdout and done.returncode == -11, done.stdout + done.stderr
