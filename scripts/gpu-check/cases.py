@@ -43,6 +43,10 @@ class Case:
     # values and input i + 1 the shapes table (int64 [n, rank]); build.py
     # passes the pair as one vsla.Ragged, vsla-run as two inputs.
     ragged: tuple = ()
+    # Whether the benchmark row times torch.compile too (not for references
+    # whose shapes depend on data: a padded batch sized by its longest item
+    # recompiles for every batch).
+    torch_compile: bool = True
     notes: dict = field(default_factory=dict)
 
 
@@ -593,11 +597,12 @@ RAGGED_CASES = [
     Case("ragged_pool", _packed(_lengths(512, 16, 2048, 3)), _ragged_pool_vsla,
          _ragged_pool_torch, ragged=(0,),
          bench="ragged pool sum(softmax(x) * tanh(x)), 512 series of 16-2048 "
-               "(VSLA: a block per item; PyTorch: pad + mask per call)"),
+               "(VSLA: a block per item; PyTorch: pad + mask per call)",
+         torch_compile=False),
     Case("plaid_step", _plaid_inputs(), _plaid_step_vsla, _plaid_step_torch, ragged=(6,),
          bench=f"PLAID-shaped SGD train step, ragged batch of {PLAID_BATCH} series of "
                "100-1344 (VSLA: a block per series; PyTorch: padded + masked)",
-         tolerance=1e-3),
+         tolerance=1e-3, torch_compile=False),
 ]
 
 CASES = [

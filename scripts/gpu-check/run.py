@@ -221,7 +221,7 @@ def main() -> int:
                 continue
             row = {"workload": case.bench, "vsla": vsla_us}
             row["torch"] = timed_us(case.torch, tensors, repeat, sync)
-            if not options.skip_compile:
+            if not options.skip_compile and case.torch_compile:
                 compiled = torch.compile(case.torch)
                 start = time.perf_counter()
                 compiled(*tensors)
@@ -276,6 +276,8 @@ def write_report(path, torch, device, checks, rows) -> None:
         ratio = "-"
         if row.get("vsla") and row.get("torch.compile"):
             ratio = f"{row['vsla'] / row['torch.compile']:.2f}x"
+        elif row.get("vsla") and row.get("torch"):  # no torch.compile row: vs eager
+            ratio = f"{row['vsla'] / row['torch']:.2f}x (eager)"
         lines.append(f"| {row['workload']} | {fmt(row.get('vsla'))} | {fmt(row.get('torch'))} "
                      f"| {fmt(row.get('torch.compile'))} | {fmt(row.get('jax'))} | {ratio} |")
     for row in rows:
