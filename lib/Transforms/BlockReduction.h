@@ -46,16 +46,20 @@ void emitBlockReduction(OpBuilder &b, linalg::GenericOp op,
                         const Combiner &combiner, Value blockId,
                         Value gridSize, Value threadId, Value blockDim);
 
-/// Whether `op` lies in an `scf.forall` mapped to GPU thread blocks (a
-/// ragged batch's items, from vsla-lower-map with gpu-blocks).
+/// Whether `forall` runs a ragged batch's items as GPU thread blocks (from
+/// vsla-lower-map with gpu-blocks: one dimension mapped to #gpu.block<x>).
+inline bool isGpuBlocksLoop(scf::ForallOp forall) {
+  std::optional<ArrayAttr> mapping = forall.getMapping();
+  return mapping && mapping->size() == 1 &&
+         isa<gpu::GPUBlockMappingAttr>((*mapping)[0]);
+}
+
+/// Whether `op` lies in such a loop.
 inline bool isInGpuBlocksLoop(Operation *op) {
   for (auto forall = op->getParentOfType<scf::ForallOp>(); forall;
        forall = forall->getParentOfType<scf::ForallOp>())
-    if (std::optional<ArrayAttr> mapping = forall.getMapping())
-      if (llvm::any_of(*mapping, [](Attribute a) {
-            return isa<gpu::GPUBlockMappingAttr>(a);
-          }))
-        return true;
+    if (isGpuBlocksLoop(forall))
+      return true;
   return false;
 }
 

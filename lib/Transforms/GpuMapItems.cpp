@@ -56,12 +56,6 @@ Value constantIndex(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
-bool isGpuBlocksLoop(scf::ForallOp forall) {
-  std::optional<ArrayAttr> mapping = forall.getMapping();
-  return mapping && mapping->size() == 1 &&
-         isa<gpu::GPUBlockMappingAttr>((*mapping)[0]);
-}
-
 /// Whether `op` holds work the threads share (linalg ops, copies, parallel
 /// loops), so that it is entered rather than run as a whole.
 bool holdsSharedWork(Operation *op) {

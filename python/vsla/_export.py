@@ -198,9 +198,7 @@ class Exported:
                 if leaf.dtype != np.dtype(entry[1]) or leaf.ndim != entry[2]:
                     raise DTypeError(f"{what} is {_describe(_as_key_entry(entry))}, got "
                                      f"{leaf.dtype} items of rank {leaf.ndim}")
-                # On a GPU, compiled code reads the items' extents from a device copy.
-                arrays += [leaf._values, leaf.device_shapes()
-                           if type(leaf._values) is DeviceArray else leaf._shapes]
+                arrays += leaf._call_arguments()
                 continue
             array = leaf._array if isinstance(leaf, Tensor) else leaf
             if not isinstance(array, (np.ndarray, DeviceArray)):

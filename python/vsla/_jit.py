@@ -11,7 +11,6 @@ import struct
 import numpy as np
 
 from . import _dtypes, _pytree
-from ._devices import on_device
 from ._dispatch import compile_builder, compile_lock, log_compiles, place_arrays, run
 from ._errors import DTypeError, TracingError, VslaError
 from ._ragged import Ragged, RaggedTracer
@@ -195,9 +194,7 @@ class JitFunction:
                 entries.append(("static", type(leaf).__name__, _StaticKey(leaf, "")))
                 continue
             elif isinstance(leaf, Ragged):
-                # On a GPU, compiled code reads the items' extents from a device copy.
-                arrays += [leaf._values, leaf.device_shapes() if on_device(leaf._values)
-                           else leaf._shapes]
+                arrays += leaf._call_arguments()
                 entries.append(("ragged", leaf.dtype, leaf.ndim))
                 continue
             elif isinstance(leaf, (list, tuple)) is False and hasattr(leaf, "__dlpack__"):

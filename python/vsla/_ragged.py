@@ -98,20 +98,11 @@ class Ragged:
         [2.0, 3.0, 4.0]
         """
         if isinstance(values, Tensor) and _devices.on_device(values._array):
-            # GPU values stay where they are: the layout is checked on the host.
-            if values.ndim != 1:
-                raise ShapeError(f"Ragged.from_packed: values must be 1-D (the items' "
-                                 f"elements one after the other), got shape {values.shape}")
-            table = _as_shapes(shapes, "Ragged.from_packed")
-            offsets = np.zeros(table.shape[0] + 1, np.int64)
-            np.cumsum(_item_sizes(table), out=offsets[1:])
-            if offsets[-1] != values.shape[0]:
-                raise ShapeError(f"Ragged.from_packed: the shapes describe {int(offsets[-1])} "
-                                 f"elements but values holds {values.shape[0]}")
-            return cls(values._array, table, offsets)
-        if isinstance(values, Tensor):
-            values = values.numpy()
-        array = _dtypes.check_array(np.asarray(values), "Ragged.from_packed values")
+            array = values._array  # GPU values stay where they are; the layout is checked here
+        else:
+            if isinstance(values, Tensor):
+                values = values.numpy()
+            array = _dtypes.check_array(np.asarray(values), "Ragged.from_packed values")
         if array.ndim != 1:
             raise ShapeError(f"Ragged.from_packed: values must be 1-D (the items' elements "
                              f"one after the other), got shape {array.shape}; use "
@@ -126,7 +117,9 @@ class Ragged:
         if offsets[-1] != array.shape[0]:
             raise ShapeError(f"Ragged.from_packed: the shapes describe {int(offsets[-1])} "
                              f"elements but values holds {array.shape[0]}")
-        return cls(np.ascontiguousarray(array), table, offsets)
+        if isinstance(array, np.ndarray):
+            array = np.ascontiguousarray(array)
+        return cls(array, table, offsets)
 
     @classmethod
     def from_lengths(cls, values, lengths) -> "Ragged":
@@ -215,6 +208,13 @@ class Ragged:
         if self._device_shapes is None:
             self._device_shapes = _devices.from_host(self._shapes, self._values.ordinal)
         return self._device_shapes
+
+    def _call_arguments(self) -> list:
+        """The two arguments compiled code takes for the batch: its values and its
+        shapes table, on the values' device."""
+        if _devices.on_device(self._values):
+            return [self._values, self.device_shapes()]
+        return [self._values, self._shapes]
 
     def __len__(self) -> int:
         return self._shapes.shape[0]

@@ -269,13 +269,28 @@ def _mlp_loss_vsla(w1, b1, w2, b2, w3, b3, x, y):
     return -vsla.mean(vsla.sum(vsla.log_softmax(logits, axis=1) * y, axis=1))
 
 
-def _mlp_step_vsla(w1, b1, w2, b2, w3, b3, x, y):
+def _sgd_step_vsla(loss, lr, params, data):
+    """One SGD step of `loss(*params, *data)`: the new parameters, then the loss."""
     import vsla
 
-    params = (w1, b1, w2, b2, w3, b3)
-    loss, grads = vsla.value_and_grad(_mlp_loss_vsla, argnums=(0, 1, 2, 3, 4, 5))(
-        *params, x, y)
-    return tuple(p - LR * g for p, g in zip(params, grads)) + (loss,)
+    value, grads = vsla.value_and_grad(loss, argnums=tuple(range(len(params))))(
+        *params, *data)
+    return tuple(p - lr * g for p, g in zip(params, grads)) + (value,)
+
+
+def _sgd_step_torch(loss, lr, params, data):
+    """The same step in PyTorch."""
+    import torch
+
+    params = [p.detach().clone().requires_grad_() for p in params]
+    value = loss(*params, *data)
+    grads = torch.autograd.grad(value, params)
+    with torch.no_grad():
+        return tuple(p - lr * g for p, g in zip(params, grads)) + (value.detach(),)
+
+
+def _mlp_step_vsla(w1, b1, w2, b2, w3, b3, x, y):
+    return _sgd_step_vsla(_mlp_loss_vsla, LR, (w1, b1, w2, b2, w3, b3), (x, y))
 
 
 def _mlp_loss_torch(w1, b1, w2, b2, w3, b3, x, y):
@@ -288,13 +303,7 @@ def _mlp_loss_torch(w1, b1, w2, b2, w3, b3, x, y):
 
 
 def _mlp_step_torch(*args):
-    import torch
-
-    params = [p.detach().clone().requires_grad_() for p in args[:6]]
-    loss = _mlp_loss_torch(*params, *args[6:])
-    grads = torch.autograd.grad(loss, params)
-    with torch.no_grad():
-        return tuple(p - LR * g for p, g in zip(params, grads)) + (loss.detach(),)
+    return _sgd_step_torch(_mlp_loss_torch, LR, args[:6], args[6:])
 
 
 def _mlp_step_jax(*args):
@@ -557,12 +566,8 @@ def _plaid_loss_vsla(w1, b1, w2, b2, wh, bh, series, labels):
 
 
 def _plaid_step_vsla(w1, b1, w2, b2, wh, bh, series, labels):
-    import vsla
-
-    params = (w1, b1, w2, b2, wh, bh)
-    loss, grads = vsla.value_and_grad(_plaid_loss_vsla, argnums=(0, 1, 2, 3, 4, 5))(
-        *params, series, labels)
-    return tuple(p - PLAID_LR * g for p, g in zip(params, grads)) + (loss,)
+    return _sgd_step_vsla(_plaid_loss_vsla, PLAID_LR, (w1, b1, w2, b2, wh, bh),
+                          (series, labels))
 
 
 def _plaid_loss_torch(w1, b1, w2, b2, wh, bh, values, shapes, labels):
@@ -580,13 +585,7 @@ def _plaid_loss_torch(w1, b1, w2, b2, wh, bh, values, shapes, labels):
 
 
 def _plaid_step_torch(*args):
-    import torch
-
-    params = [p.detach().clone().requires_grad_() for p in args[:6]]
-    loss = _plaid_loss_torch(*params, *args[6:])
-    grads = torch.autograd.grad(loss, params)
-    with torch.no_grad():
-        return tuple(p - PLAID_LR * g for p, g in zip(params, grads)) + (loss.detach(),)
+    return _sgd_step_torch(_plaid_loss_torch, PLAID_LR, args[:6], args[6:])
 
 
 RAGGED_CASES = [
